@@ -1,0 +1,9 @@
+"""Subcommands of the CLI; each module offers `add_parser(subparsers)` and sets `run` on its parser."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from conformance.commands import spec_command
+
+COMMANDS: tuple[ModuleType, ...] = (spec_command,)

@@ -1,0 +1,57 @@
+"""Access to the service models of the installed botocore, exactly as botocore loads them."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import botocore
+import botocore.loaders
+from botocore.model import ServiceModel
+
+from conformance.errors import UnknownOperationError, UnknownServiceError
+
+RawModel = dict[str, Any]
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_loader() -> botocore.loaders.Loader:
+    return botocore.loaders.create_loader()
+
+
+@functools.lru_cache(maxsize=1)
+def service_names() -> tuple[str, ...]:
+    """Every service botocore ships a `service-2` model for, sorted."""
+    return tuple(sorted(_shared_loader().list_available_services("service-2")))
+
+
+def botocore_version() -> str:
+    return str(botocore.__version__)
+
+
+def load_service(service: str, *, cached: bool = True) -> ServiceModel:
+    """botocore's ServiceModel for SERVICE; `cached=False` keeps no copy (for walks over every service)."""
+    if service not in service_names():
+        raise UnknownServiceError(service, service_names())
+    if cached:
+        return _load_cached(service)
+    # A fresh loader per service: botocore's Loader caches every model it loads on the instance.
+    raw = botocore.loaders.create_loader().load_service_model(service, "service-2")
+    return ServiceModel(raw, service_name=service)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(service: str) -> ServiceModel:
+    raw = _shared_loader().load_service_model(service, "service-2")
+    return ServiceModel(raw, service_name=service)
+
+
+def raw_model(model: ServiceModel) -> RawModel:
+    """The model data botocore's ServiceModel wraps; derivation reads shapes from it directly for speed."""
+    raw: RawModel = model._service_description
+    return raw
+
+
+def check_operation(model: ServiceModel, operation: str) -> None:
+    if operation not in raw_model(model)["operations"]:
+        raise UnknownOperationError(model.service_name, operation, model.operation_names)
