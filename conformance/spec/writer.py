@@ -31,7 +31,7 @@ def write_documents(out: Path, service: str, operations: Iterable[str] | None = 
     for name, document in documents.items():
         path = out / service / f"{name}.json"
         _refuse_foreign_file(path, force)
-        _atomic_write(path, dumps(document))
+        atomic_write(path, dumps(document))
         written.append(path)
     _update_index(out, service, deriver, names, force, regenerate)
     return written
@@ -55,7 +55,7 @@ def _update_index(out: Path, service: str, deriver: ServiceDeriver, names: list[
     entry["operations"].update({name: f"{service}/{name}.json" for name in names})
     entry["operations"] = dict(sorted(entry["operations"].items()))
     index["services"] = dict(sorted(services.items()))
-    _atomic_write(path, json.dumps(index, indent=1) + "\n")
+    atomic_write(path, json.dumps(index, indent=1) + "\n")
 
 
 def _refuse_foreign_file(path: Path, force: bool) -> None:
@@ -78,7 +78,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -1,0 +1,76 @@
+"""Cases: the inputs a run sends, each with what it is and what a conforming endpoint must do with it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from hypothesis import strategies as st
+
+from conformance.errors import UsageError
+
+Expectation = Literal["valid", "invalid"]
+KINDS = ("valid", "invalid", "boundary")
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # valid, invalid or boundary
+    value: Any  # the input in the wire data model
+    expectation: Expectation
+    label: str
+
+
+def parse_examples(pairs: Sequence[str]) -> dict[str, list[Any]]:
+    """`--example NAME=VALUE` pairs; VALUE is JSON when it parses as JSON, else a plain string."""
+    examples: dict[str, list[Any]] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--example {pair!r} is not NAME=VALUE")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        examples.setdefault(name.strip(), []).append(value)
+    return examples
+
+
+def with_examples(value: Any, chosen: dict[str, Any]) -> Any:
+    """VALUE with every member named like a key of CHOSEN set to its known-good value, at any depth."""
+    if isinstance(value, dict):
+        return {k: chosen[k] if k in chosen else with_examples(v, chosen) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_examples(item, chosen) for item in value]
+    return value
+
+
+def case_strategy(service: str, operation: str, kind: str,
+                  examples: dict[str, list[Any]]) -> st.SearchStrategy[Case]:
+    import strategies  # the generation stage; imported late so checks load without Hypothesis plumbing
+
+    if kind == "valid":
+        valid = strategies.valid_inputs(service, operation)
+        plain = valid.map(lambda v: Case("valid", v, "valid", "valid input"))
+        if not examples:
+            return plain
+        chosen = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in examples.items()})
+        hinted = st.tuples(valid, chosen).map(
+            lambda pair: Case("valid", with_examples(pair[0], pair[1]), "valid", "valid input with --example values")
+        )
+        return st.one_of(hinted, plain)
+    if kind == "invalid":
+        return strategies.invalid_inputs(service, operation).map(
+            lambda c: Case("invalid", c.value, "invalid", f"invalid input ({c.keyword} at {c.pointer or '/'})")
+        )
+    if kind == "boundary":
+        return strategies.boundary_inputs(service, operation).map(_boundary_case)
+    raise ValueError(f"unknown case kind {kind!r}")
+
+
+def _boundary_case(boundary: Any) -> Case:
+    expectation: Expectation = "valid" if boundary.valid else "invalid"
+    label = getattr(boundary, "label", "") or f"boundary {expectation} input"
+    return Case("boundary", boundary.value, expectation, f"boundary: {label}")

@@ -1,0 +1,29 @@
+"""A Finding: one contract a response broke, said so a user can act on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass
+class Finding:
+    check: str
+    severity: Severity
+    pointer: str
+    message: str
+    request: dict[str, Any] = field(default_factory=dict)
+    response: dict[str, Any] = field(default_factory=dict)
+    reproduce: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Findings with the same key are the same defect seen on several cases."""
+        return (self.check, self.severity, self.pointer)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"check": self.check, "severity": self.severity, "pointer": self.pointer,
+                "message": self.message, "request": self.request, "response": self.response,
+                "reproduce": self.reproduce}

@@ -1,0 +1,1 @@
+"""Reports of a run: JSON (the machine contract), JUnit XML, and the console summary."""

@@ -1,0 +1,52 @@
+"""What a person sees: a progress line while operations run, then a summary table and each error."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from conformance.runner import OperationResult, RunResult
+
+BAR_WIDTH = 30
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent when output is captured (CI logs stay clean)."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+
+    def __call__(self, result: OperationResult, done: int, total: int) -> None:
+        if not self.enabled or total < 2:
+            return
+        filled = BAR_WIDTH * done // total
+        line = f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} {result.operation[:40]:<40}"
+        self.stream.write(line)
+        if done == total:
+            self.stream.write("\r" + " " * len(line) + "\r")
+        self.stream.flush()
+
+
+def summary(result: RunResult, stream: TextIO = sys.stdout) -> None:
+    rows = [(f"{op.service}:{op.operation}", op.status, str(op.cases), str(op.errors), str(op.warnings))
+            for op in result.operations]
+    header = ("operation", "status", "cases", "errors", "warnings")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for op in result.operations:
+        for finding in op.findings:
+            if finding.severity != "error":
+                continue
+            stream.write(f"\nERROR {op.service}:{op.operation} [{finding.check}] {finding.pointer or '/'}: "
+                         f"{finding.message}\n")
+            stream.write("  reproduce:\n" + "".join(f"    {line}\n" for line in finding.reproduce.splitlines()))
+    stream.write("\n")
+    for row in [header, *rows]:
+        stream.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n")
+    for op in result.operations:
+        for note in op.notes:
+            stream.write(f"note {op.service}:{op.operation}: {note}\n")
+    warnings = sum(op.warnings for op in result.operations)
+    stream.write(f"\n{len(result.operations)} operations, {sum(op.cases for op in result.operations)} cases, "
+                 f"{result.errors} errors, {warnings} warnings in {result.seconds:.1f} s "
+                 f"(target {result.target}, seed {result.seed})\n")

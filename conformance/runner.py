@@ -1,0 +1,246 @@
+"""Run generated cases against a target and collect findings, one operation at a time.
+
+Hypothesis drives each (operation, kind): `max_examples` cases, repeatable under a seed, and a case that
+raises an error finding is shrunk, so each defect is reported with the smallest input that shows it.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis.errors import FlakyFailure
+
+from conformance.cases import KINDS, Case, case_strategy
+from conformance.checks import CheckContext, CheckFunction
+from conformance.exchange import Exchange
+from conformance.findings import Finding
+from conformance.reproduce import reproduce_snippet
+from conformance.targets.base import Target
+from conformance.targets.call import call
+
+# A round ends at its first new defect, shrunk; later rounds look for the defects not yet seen.
+MAX_ROUNDS_PER_KIND = 4
+NOT_IMPLEMENTED_MARKERS = (b"NotImplementedError", b"has not been implemented", b"not yet implemented")
+
+
+@dataclass
+class RunOptions:
+    checks: dict[str, CheckFunction]
+    max_examples: int = 100
+    seed: int | None = None
+    strict: bool = False
+    examples: dict[str, list[Any]] = field(default_factory=dict)
+    max_seconds: float | None = None  # bound on the whole run
+
+
+@dataclass
+class OperationResult:
+    service: str
+    operation: str
+    status: str = "pass"  # pass, fail, not-implemented, error, skipped
+    cases: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+
+@dataclass
+class RunResult:
+    target: str
+    seed: int
+    operations: list[OperationResult]
+    seconds: float
+
+    @property
+    def errors(self) -> int:
+        return sum(op.errors for op in self.operations)
+
+
+class _CaseFailed(Exception):
+    """Raised inside Hypothesis's test so it shrinks a case that produced an error finding."""
+
+
+def is_not_implemented(exchange: Exchange) -> str | None:
+    """moto's NotImplementedError (in process, or HTTP 500 HTML) and LocalStack's 501 mark no implementation."""
+    if exchange.not_implemented:
+        return exchange.not_implemented
+    response = exchange.response
+    if response is None:
+        return None
+    if response.status == 501:
+        return f"HTTP 501 {response.body[:120].decode('utf-8', 'replace')}"
+    if response.status == 500 and any(marker in response.body for marker in NOT_IMPLEMENTED_MARKERS):
+        return "HTTP 500: the endpoint says the operation is not implemented"
+    return None
+
+
+class _Collector:
+    """Findings of one operation, one per defect (check, severity, pointer), each from its smallest case."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str, str], tuple[int, Finding]] = {}
+
+    def add(self, finding: Finding, size: int) -> None:
+        known = self.by_key.get(finding.key)
+        if known is None or size < known[0]:
+            self.by_key[finding.key] = (size, finding)
+
+    def error_keys(self) -> list[tuple[str, str, str]]:
+        return [key for key, (_, finding) in self.by_key.items() if finding.severity == "error"]
+
+    def findings(self) -> list[Finding]:
+        ordered = sorted(self.by_key.values(), key=lambda item: (item[1].severity != "error", item[1].check,
+                                                                 item[1].pointer))
+        return [finding for _, finding in ordered]
+
+
+class Runner:
+    def __init__(self, target: Target, options: RunOptions,
+                 progress: Callable[[OperationResult, int, int], None] | None = None) -> None:
+        self.target = target
+        self.options = options
+        self.seed = options.seed if options.seed is not None else random.randrange(2**31)
+        self.progress = progress
+        self._deadline = time.monotonic() + options.max_seconds if options.max_seconds else None
+
+    def run(self, operations: Iterable[tuple[str, str]]) -> RunResult:
+        started = time.perf_counter()
+        chosen = list(operations)
+        results: list[OperationResult] = []
+        for number, (service, operation) in enumerate(chosen, 1):
+            result = self.run_operation(service, operation)
+            results.append(result)
+            if self.progress:
+                self.progress(result, number, len(chosen))
+        return RunResult(self.target.name, self.seed, results, time.perf_counter() - started)
+
+    def run_operation(self, service: str, operation: str) -> OperationResult:
+        result = OperationResult(service, operation)
+        if not self.target.allows(service, operation):
+            result.status = "skipped"
+            result.notes.append("mutating operation on real AWS: pass --allow-mutating to run it")
+            return result
+        state = _OperationState(result, _Collector())
+        for kind in KINDS:
+            if state.stop_reason:
+                break
+            self._run_kind(service, operation, kind, state)
+        result.findings = state.collector.findings()
+        result.status = self._status(state)
+        return result
+
+    def _status(self, state: _OperationState) -> str:
+        result = state.result
+        if state.not_implemented:
+            result.notes.append(state.not_implemented)
+            return "not-implemented"
+        if state.stop_reason:
+            result.notes.append(state.stop_reason)
+            return "error"
+        if result.cases == 0:
+            result.notes.append("no case could be sent")
+            return "error"
+        return "fail" if result.errors else "pass"
+
+    def _run_kind(self, service: str, operation: str, kind: str, state: _OperationState) -> None:
+        strategy = case_strategy(service, operation, kind, self.options.examples)
+        client = self.target.client(service)
+
+        def execute(case: Case) -> None:
+            # Once stopped, the remaining examples pass at once: raising would make Hypothesis shrink.
+            if state.stop_reason or state.not_implemented:
+                return
+            if self._deadline is not None and time.monotonic() > self._deadline:
+                state.stop_reason = "the run's time bound was reached"
+                return
+            if self._send(client, service, operation, case, state) - known:
+                raise _CaseFailed()
+
+        for _ in range(MAX_ROUNDS_PER_KIND):
+            known = set(state.collector.error_keys())
+            if not self._round(execute, strategy) or state.stop_reason or state.not_implemented:
+                return
+
+    def _round(self, execute: Callable[[Case], None], strategy: Any) -> bool:
+        """One Hypothesis run; True when it ended on a (shrunk) new defect."""
+        test = settings(
+            max_examples=self.options.max_examples, database=None, deadline=None,
+            verbosity=Verbosity.quiet, report_multiple_bugs=False, print_blob=False,
+            phases=(Phase.explicit, Phase.generate, Phase.shrink),
+            suppress_health_check=[HealthCheck.too_slow],  # slowness of the endpoint, not of generation
+        )(hypothesis_seed(self.seed)(given(strategy)(execute)))
+        try:
+            test()
+        except _CaseFailed:
+            return True
+        except FlakyFailure:
+            # The endpoint answered the same case differently when replayed; the findings are kept.
+            return True
+        return False
+
+    def _send(self, client: Any, service: str, operation: str, case: Case,
+              state: _OperationState) -> set[tuple[str, str, str]]:
+        """Send CASE and run the checks; the keys of the error findings that came of it."""
+        import strategies
+
+        try:
+            params = strategies.to_params(service, operation, case.value)
+        except (TypeError, ValueError) as error:
+            state.result.notes.append(f"case not sent: {error}")
+            return set()
+        exchange = call(client, service, operation, params, wire_input=case.value)
+        exchange.label = case.label
+        if exchange.transport_error:
+            state.stop_reason = f"no answer from {self.target.name}: {exchange.transport_error}"
+            return set()
+        reason = is_not_implemented(exchange)
+        if reason:
+            state.not_implemented = reason
+            return set()
+        if exchange.response is None:
+            return set()  # the client could not serialize the case: nothing was sent
+        state.result.cases += 1
+        context = CheckContext(exchange, case.expectation, strict=self.options.strict)
+        size = len(exchange.request.body) if exchange.request else 0
+        failed: set[tuple[str, str, str]] = set()
+        for function in self.options.checks.values():
+            for finding in function(context):
+                finding.request = {"params": _jsonable(case.value), "label": case.label,
+                                   **(exchange.request.as_json() if exchange.request else {})}
+                finding.response = exchange.response.as_json()
+                finding.reproduce = reproduce_snippet(self.target, service, operation, params)
+                state.collector.add(finding, size)
+                if finding.severity == "error":
+                    failed.add(finding.key)
+        return failed
+
+
+@dataclass
+class _OperationState:
+    result: OperationResult
+    collector: _Collector
+    not_implemented: str | None = None
+    stop_reason: str | None = None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return repr(value)

@@ -1,0 +1,79 @@
+"""Send one call through a real botocore client and capture the raw exchange via botocore's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.client import BaseClient
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
+
+from conformance.exchange import Exchange, HttpRequest, HttpResponse, redact_headers
+
+TRANSPORT_ERRORS = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)
+MAX_BODY_BYTES = 8 * 1024 * 1024  # a larger answer is cut: kept for checks, never held whole in reports
+
+
+class _Capture:
+    """botocore event handlers that keep the last request sent and response received on one client."""
+
+    def __init__(self) -> None:
+        self.request: HttpRequest | None = None
+        self.response: HttpResponse | None = None
+
+    def before_send(self, request: Any, **_: Any) -> None:
+        body = request.body
+        if hasattr(body, "read"):
+            body = b"<stream>"
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.request = HttpRequest(request.method, request.url, redact_headers(request.headers), body or b"")
+
+    def before_parse(self, response_dict: dict[str, Any], **_: Any) -> None:
+        body = response_dict.get("body", b"")
+        if not isinstance(body, bytes):
+            body = b"<stream>"
+        self.response = HttpResponse(int(response_dict["status_code"]),
+                                     redact_headers(response_dict.get("headers", {})), body[:MAX_BODY_BYTES])
+
+
+def _capture_for(client: BaseClient) -> _Capture:
+    capture: _Capture | None = getattr(client, "_conformance_capture", None)
+    if capture is None:
+        capture = _Capture()
+        client.meta.events.register("before-send", capture.before_send)
+        # Registered last so moto's and other before-parse handlers have run: we see what the parser sees.
+        client.meta.events.register_last("before-parse", capture.before_parse)
+        client._conformance_capture = capture  # type: ignore[attr-defined]
+    return capture
+
+
+def call(client: BaseClient, service: str, operation: str, params: dict[str, Any],
+         wire_input: Any = None) -> Exchange:
+    capture = _capture_for(client)
+    capture.request = capture.response = None
+    exchange = Exchange(service, operation, params, wire_input=wire_input)
+    try:
+        exchange.parsed = client._make_api_call(operation, params)
+    except ClientError as error:
+        exchange.client_error_code = str(error.response.get("Error", {}).get("Code", ""))
+    except NotImplementedError as error:
+        exchange.not_implemented = str(error) or "not implemented"
+    except TRANSPORT_ERRORS as error:
+        exchange.transport_error = f"{type(error).__name__}: {error}"
+    except (ParamValidationError, TypeError, ValueError, AttributeError) as error:
+        if capture.response is None:
+            # The client could not even serialize this case: nothing reached the endpoint.
+            exchange.notes.append(f"not sent: the client cannot serialize it ({type(error).__name__}: {error})")
+        else:
+            exchange.client_exception = f"{type(error).__name__}: {error}"
+    except Exception as error:  # the parser's own failure is a finding of client_parse, not a crash of ours
+        exchange.client_exception = f"{type(error).__name__}: {error}"
+    exchange.request, exchange.response = capture.request, capture.response
+    return exchange
