@@ -29,6 +29,8 @@ def error_code_check(ctx: CheckContext) -> Iterator[Finding]:
     if response is None:
         return
     code, _ = error_code(response)
+    if code is None and response.status >= 500:
+        return  # a codeless 5xx is not an AWS-shaped error at all: not_a_server_error says so
     if code is None:
         yield ctx.finding("error_code", "error", "",
                           f"HTTP {response.status} error with no determinable code (no __type, "

@@ -13,9 +13,9 @@ BAR_WIDTH = 30
 class Progress:
     """A one-line progress bar on a terminal; silent when output is captured (CI logs stay clean)."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
 
     def __call__(self, result: OperationResult, done: int, total: int) -> None:
         if not self.enabled or total < 2:
@@ -28,7 +28,8 @@ class Progress:
         self.stream.flush()
 
 
-def summary(result: RunResult, stream: TextIO = sys.stdout) -> None:
+def summary(result: RunResult, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stdout  # looked up at call time, so redirection and capture see it
     rows = [(f"{op.service}:{op.operation}", op.status, str(op.cases), str(op.errors), str(op.warnings))
             for op in result.operations]
     header = ("operation", "status", "cases", "errors", "warnings")

@@ -1,0 +1,141 @@
+"""`conformance run` against local endpoints: quiet on a correct one, exactly one check on each broken one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.checks import CHECKS
+from conformance.cli import main
+from conformance.runner import OperationResult, Runner, RunOptions
+from conformance.targets import make_target
+from tests.endpoints import BROKEN_MODES, serve
+
+EXAMPLES = 25
+
+
+def run_against(url: str, *, seed: int = 1, max_examples: int = EXAMPLES, **target: Any) -> OperationResult:
+    options = RunOptions(checks=dict(CHECKS), max_examples=max_examples, seed=seed)
+    with make_target(url, **target) as endpoint:
+        return Runner(endpoint, options).run([("glue", "GetMLTaskRun")]).operations[0]
+
+
+def checks_with(result: OperationResult, severity: str) -> set[str]:
+    return {finding.check for finding in result.findings if finding.severity == severity}
+
+
+def test_every_check_has_a_broken_endpoint() -> None:
+    assert set(BROKEN_MODES) == set(CHECKS)
+
+
+def test_correct_endpoint_gets_no_finding() -> None:
+    with serve("correct") as url:
+        result = run_against(url)
+    assert result.status == "pass", [f.message for f in result.findings]
+    assert result.findings == []
+    assert result.cases >= EXAMPLES
+
+
+@pytest.mark.parametrize("mode", sorted(BROKEN_MODES))
+def test_broken_endpoint_fires_exactly_its_check(mode: str) -> None:
+    with serve(mode) as url:
+        result = run_against(url)
+    if mode == "request_id":
+        assert checks_with(result, "error") == set()
+        assert checks_with(result, "warning") == {"request_id"}
+    else:
+        assert checks_with(result, "error") == {mode}, [f.message for f in result.findings]
+        assert result.status == "fail"
+        finding = next(f for f in result.findings if f.check == mode)
+        assert "client.get_ml_task_run(" in finding.reproduce
+        assert finding.response["status"] >= 200
+
+
+def test_failing_case_is_shrunk_to_the_smallest_input() -> None:
+    with serve("enum") as url:
+        result = run_against(url)
+    finding = next(f for f in result.findings if f.check == "enum")
+    assert finding.pointer == "/Status"
+    params = finding.request["params"]
+    # Every success is broken, so the smallest valid input shows it: the shortest ids that are found.
+    assert len(params["TransformId"]) == 1 and len(params["TaskRunId"]) == 1
+
+
+def test_same_seed_repeats_the_run_exactly() -> None:
+    with serve("enum") as url:
+        first = run_against(url, seed=7)
+        second = run_against(url, seed=7)
+    assert [f.request["params"] for f in first.findings] == [f.request["params"] for f in second.findings]
+    assert first.cases == second.cases
+
+
+@pytest.mark.parametrize(("mode", "check"), [("html", "content_type"), ("empty-error", "not_a_server_error"),
+                                             ("truncated", "content_type")])
+def test_malformed_answers_become_findings(mode: str, check: str) -> None:
+    with serve(mode) as url:
+        result = run_against(url, max_examples=3)
+    assert check in checks_with(result, "error")
+
+
+def test_a_hanging_endpoint_ends_the_operation_with_error() -> None:
+    with serve("correct", delay=3.0) as url:
+        result = run_against(url, max_examples=3, timeout=0.5)
+    assert result.status == "error"
+    assert any("no answer" in note for note in result.notes)
+
+
+def test_moto_in_process_marks_unimplemented_operations() -> None:
+    options = RunOptions(checks=dict(CHECKS), max_examples=3, seed=1)
+    with make_target("moto") as moto:
+        results = Runner(moto, options).run([("glue", "GetMLTaskRun"), ("glue", "GetMLTransform")]).operations
+    assert results[0].status == "not-implemented"
+    transform = results[1]
+    assert transform.cases > 0
+    warnings = {(f.check, f.pointer) for f in transform.findings if f.severity == "warning"}
+    # moto sends not-found with a lowercase `message` and Content-Type application/json.
+    assert ("error_body", "/message") in warnings
+    assert ("content_type", "") in warnings
+
+
+def test_cli_report_json_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "report.json"
+    junit = tmp_path / "junit.xml"
+    with serve("enum") as url:
+        code = main(["run", "glue:GetMLTaskRun", "--target", url, "--max-examples", "5", "--seed", "3",
+                     "--report-json", str(report), "--junit", str(junit)])
+    assert code == 1
+    data = json.loads(report.read_text())
+    assert data["seed"] == 3 and data["target"] == url
+    operation = data["operations"][0]
+    assert (operation["service"], operation["operation"], operation["status"]) == ("glue", "GetMLTaskRun", "fail")
+    assert data["summary"]["errors"] >= 1 and data["summary"]["operations"] == 1
+    finding = operation["findings"][0]
+    assert set(finding) >= {"check", "severity", "pointer", "message", "request", "response", "reproduce"}
+    assert "Authorization" not in json.dumps(data)
+    assert '<testcase classname="glue.GetMLTaskRun" name="enum"><failure' in junit.read_text()
+    out = capsys.readouterr().out
+    assert "ERROR glue:GetMLTaskRun [enum] /Status" in out and "reproduce:" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "glue:GetMLTaskRu"], "did you mean GetMLTaskRun"),
+        (["run", "glue:GetMLTaskRun", "--target", "http://127.0.0.1:9"], "unreachable"),
+        (["run", "glue:GetMLTaskRun", "--checks", "enum,bogus"], "unknown check 'bogus'"),
+        (["run", "glue:GetMLTaskRun", "--target", "ftp://x"], "unknown target 'ftp://x'"),
+        (["run", "glue:GetMLTaskRun", "--example", "novalue"], "not NAME=VALUE"),
+    ],
+)
+def test_cli_usage_errors_exit_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_not_implemented_alone_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "glue:GetMLTaskRun", "--max-examples", "2", "--seed", "1"]) == 0
+    assert "not-implemented" in capsys.readouterr().out
