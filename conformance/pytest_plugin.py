@@ -1,0 +1,93 @@
+"""pytest plugin: the same run as `conformance run`, as one test per operation and check.
+
+    pytest --conformance glue:GetMLTaskRun,glue:GetMLTransform --conformance-target http://127.0.0.1:5000
+
+Each operation runs once per pytest process and its findings are shared by its check items; the items of
+one operation are grouped for pytest-xdist (`--dist loadgroup`), and JUnit comes from pytest's `--junitxml`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+
+from conformance.checks import CHECKS, select_checks
+from conformance.runner import OperationResult, Runner, RunOptions
+from conformance.targets import make_target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "AWS API conformance (conformance run as tests)")
+    group.addoption("--conformance", metavar="TARGETS", default=None,
+                    help="comma-separated SERVICE:OPERATION or SERVICE to check")
+    group.addoption("--conformance-target", default="moto", help="moto (default), aws, or an http://host:port URL")
+    group.addoption("--conformance-max-examples", type=int, default=20, help="cases per operation and kind")
+    group.addoption("--conformance-seed", type=int, default=None, help="repeat a run exactly")
+    group.addoption("--conformance-checks", default=None, help="checks to run (default all)")
+    group.addoption("--conformance-strict", action="store_true", help="unknown members are errors")
+
+
+class ConformanceFailure(Exception):
+    pass
+
+
+class ConformanceItem(pytest.Item):
+    def __init__(self, *, service: str, operation: str, check: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.service, self.operation, self.check = service, operation, check
+        self.add_marker(pytest.mark.xdist_group(f"{service}:{operation}"))
+
+    def runtest(self) -> None:
+        result = _operation_result(self.config, self.service, self.operation)
+        if result.status in ("not-implemented", "skipped"):
+            pytest.skip(f"{result.status}: {'; '.join(result.notes)}")
+        if result.status == "error":
+            raise ConformanceFailure(f"the operation could not be run: {'; '.join(result.notes)}")
+        errors = [f for f in result.findings if f.check == self.check and f.severity == "error"]
+        if errors:
+            raise ConformanceFailure("\n\n".join(f"{f.pointer or '/'}: {f.message}\n{f.reproduce}" for f in errors))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ConformanceFailure):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[str, int, str]:
+        return "conformance", 0, f"{self.service}:{self.operation} [{self.check}]"
+
+
+def _operation_result(config: pytest.Config, service: str, operation: str) -> OperationResult:
+    cache: dict[tuple[str, str], OperationResult] = config.stash.setdefault(_RESULTS, {})
+    if (service, operation) not in cache:
+        options = RunOptions(checks=_checks(config), max_examples=config.getoption("conformance_max_examples"),
+                             seed=config.getoption("conformance_seed"),
+                             strict=config.getoption("conformance_strict"))
+        with make_target(config.getoption("conformance_target")) as target:
+            cache[(service, operation)] = Runner(target, options).run_operation(service, operation)
+    return cache[(service, operation)]
+
+
+_RESULTS = pytest.StashKey[dict[tuple[str, str], OperationResult]]()
+
+
+@functools.cache
+def _checks_by_name(names: str | None) -> tuple[str, ...]:
+    return tuple(select_checks(names))
+
+
+def _checks(config: pytest.Config) -> dict[str, Any]:
+    return {name: CHECKS[name] for name in _checks_by_name(config.getoption("conformance_checks"))}
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    targets = config.getoption("conformance")
+    if not targets:
+        return
+    from conformance.commands.run_command import resolve_operations
+
+    for service, operation in resolve_operations([t for t in targets.split(",") if t.strip()]):
+        for check in _checks(config):
+            items.append(ConformanceItem.from_parent(session, name=f"{service}:{operation}[{check}]",
+                                                     service=service, operation=operation, check=check))
