@@ -24,6 +24,9 @@ Known, deliberate differences (see ``translate_pattern`` for the rule list):
   case tables; Python's ``(?ai)`` / ``(?ui)`` folding is used instead.
 * A backreference to a group that is not opened before it never matches here; Java can
   match it inside a repetition after the group captured in an earlier iteration.
+* ``\\b``/``\\B`` use ASCII word characters, like ``\\w`` and like JDK 19+ and ECMA-262;
+  JDK 18 and older also counted non-ASCII letters and digits as word characters.
+* Possessive quantifiers and atomic groups are passed through: they need Python 3.11+.
 * Script and block properties (``\\p{IsLatin}``, ``\\p{InGreek}``), ``java*`` properties,
   ``\\X``, ``\\G``, ``\\b{g}`` and the flags ``x``, ``U``, ``c`` are not translated: they raise
   ``PatternTranslationError``.  So do lookbehinds whose width Python cannot fix.
@@ -51,6 +54,7 @@ Ranges = tuple[tuple[int, int], ...]
 
 _MAX_CODE_POINT: Final = 0x10FFFF
 _EMPTY: Final[Ranges] = ()
+_EVERYTHING: Final[Ranges] = ((0, _MAX_CODE_POINT),)
 _JAVA_MAX_REPEAT: Final = 0x7FFFFFFF
 
 
@@ -263,7 +267,10 @@ _UNICODE_PROPERTIES: Final[dict[str, Callable[[bool], Ranges]]] = {
 }
 
 _GENERAL_CATEGORIES: Final = frozenset(
-    ["Cc", "Cf", "Cn", "Co", "Cs", "Ll", "Lm", "Lo", "Lt", "Lu", "Mc", "Me", "Mn", "Nd", "Nl", "No", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So", "Zl", "Zp", "Zs"]
+    [
+        "Cc", "Cf", "Cn", "Co", "Cs", "Ll", "Lm", "Lo", "Lt", "Lu", "Mc", "Me", "Mn", "Nd", "Nl",
+        "No", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "Sc", "Sk", "Sm", "So", "Zl", "Zp", "Zs",
+    ]
 )
 
 # Java's one- and two-letter category groups.  Note that Java's C includes unassigned (Cn).
@@ -283,7 +290,7 @@ _CATEGORY_GROUPS: Final[dict[str, frozenset[str]]] = {
 _ASCII_ALPHA: Final = _ranges((0x41, 0x5A), (0x61, 0x7A))
 _ASCII_CLASSES: Final[dict[str, Ranges]] = {
     "L1": _ranges((0x00, 0xFF)),
-    "all": _ranges((0x00, _MAX_CODE_POINT)),
+    "all": _EVERYTHING,
     "ASCII": _ranges((0x00, 0x7F)),
     "Alnum": _ranges((0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)),
     "Alpha": _ASCII_ALPHA,
@@ -351,8 +358,8 @@ _CLASS_SPECIAL: Final = frozenset("\\]^-[&~|")  # `&& ~~ || --` and `[` warn in 
 _LITERAL_SPECIAL: Final = frozenset("\\.^$*+?{}[]|()")
 _NAMED_CONTROLS: Final = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"}
 _VISIBLE_CATEGORIES: Final = frozenset("LNSP")
-_ANY_CHAR: Final = "[\\x00-\\U0010ffff]"
-_NO_CHAR: Final = "[^\\x00-\\U0010ffff]"
+_ANY_CHAR: Final = "(?s:.)"  # a listed \\x00-\\U0010ffff is slow to compile and to generate from
+_NO_CHAR: Final = "(?!)"
 
 
 def _char_code(code_point: int, special: frozenset[str]) -> str:
@@ -388,14 +395,26 @@ def _range_code(low: int, high: int) -> str:
     return first + separator + _char_code(high, _CLASS_SPECIAL)
 
 
+def _size(ranges: Ranges) -> int:
+    return sum(high - low + 1 for low, high in ranges)
+
+
 @functools.cache
 def _emit_class(ranges: Ranges, negated: bool, folds_case: bool) -> str:
-    """A Python class for the set (or its complement when ``negated``), as short as is safe."""
-    if not negated and not folds_case:
-        # [^...] of the complement is the same set only while no case folding applies.
+    """A Python atom for the set (or its complement when ``negated``).
+
+    Without case folding ``[S]`` and ``[^complement(S)]`` mean the same, so the form listing fewer
+    code points is written: Python's re compiler and Hypothesis's ``from_regex`` walk every listed
+    code point, which makes a listed ``\\x00-\\U0010ffff`` cost seconds.  Under case folding Python
+    folds the listed set before negating it, as Java does, so the pattern's own polarity is kept."""
+    if not folds_case:
+        if negated:
+            ranges, negated = _complement(ranges), False
         complement = _complement(ranges)
-        if len(complement) < len(ranges):
+        if _size(complement) < _size(ranges):
             ranges, negated = complement, True
+    if ranges == _EVERYTHING:
+        return _NO_CHAR if negated else _ANY_CHAR
     if not ranges:
         return _ANY_CHAR if negated else _NO_CHAR
     if not negated and len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
@@ -447,10 +466,14 @@ _CARET: Final = {
     (False, True): "^",
     (True, True): "(?:(?!\\Z)(?:\\A|(?<=\\n)))",
 }
+_ANCHORS: Final = frozenset(
+    [*_DOLLAR.values(), *_CARET.values(), "\\A", "\\Z", "(?a:\\b)", "(?a:\\B)"]
+)
+_EMPTY_ATOM: Final = "(?:)"
 _LINEBREAK: Final = "(?:\\r\\n|(?!\\r\\n)[\\n\\x0b\\x0c\\r\\u0085\\u2028\\u2029])"  # \R is atomic
 
 _INLINE_FLAGS: Final = re.compile(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")
-_COUNTED: Final = re.compile(r"\{(\d+)(?:(,)(\d*))?\}")
+_COUNTED: Final = re.compile(r"\{([0-9]+)(?:(,)([0-9]*))?\}")  # Java: ASCII digits only
 _GROUP_NAME: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9]*")
 _HEX: Final = frozenset("0123456789abcdefABCDEF")
 _OCTAL: Final = frozenset("01234567")
@@ -575,17 +598,23 @@ class _Parser:
         char = self.peek()
         if char in ("*", "+", "?"):
             self.pos += 1
-            quantifier = char
+            quantifier, minimum = char, int(char == "+")
         elif char == "{":
-            quantifier = self.counted()
+            quantifier, minimum = self.counted()
         else:
             return atom
         if self.peek() in ("?", "+"):  # lazy / possessive
             quantifier += self.peek()
             self.pos += 1
+        if atom == _EMPTY_ATOM:
+            return ""
+        if atom in _ANCHORS:
+            # Java accepts quantified anchors (`${2,64}`): repeating an assertion at one position
+            # asserts it once, and a repetition that may run zero times asserts nothing.
+            return atom if minimum else ""
         return atom + quantifier
 
-    def counted(self) -> str:
+    def counted(self) -> tuple[str, int]:
         match = _COUNTED.match(self.src, self.pos)
         if match is None:
             raise self.error("illegal repetition")
@@ -595,7 +624,7 @@ class _Parser:
         if high and int(high) < int(low):
             raise self.error("illegal repetition range")
         self.pos = match.end()
-        return "{" + low + (comma or "") + (high or "") + "}"
+        return "{" + low + (comma or "") + (high or "") + "}", int(low)
 
     def atom(self, flags: _Flags) -> str:
         char = self.peek()
@@ -606,7 +635,7 @@ class _Parser:
         if char in ("*", "+", "?"):
             raise self.error(f"dangling meta character {char!r}")
         if char == "{":
-            return "(?:)"  # Java applies a counted closure with nothing before it to the empty string
+            return _EMPTY_ATOM  # Java applies a counted closure with nothing before it to ""
         self.pos += 1
         if char == "[":
             ranges, negated = self.bracket(flags)
@@ -900,9 +929,12 @@ def translate_pattern(pattern: str) -> str:
       ``\\r\\n`` as one); ``\\z`` becomes ``\\Z``; ``\\b``/``\\B`` use ASCII word characters.
     * Inline flags ``i s m u d`` anywhere in the pattern apply to the rest of the enclosing
       group (all later branches included), emitted as scoped ``(?ai:..)``/``(?-i:..)`` groups.
-    * ``(?<name>..)`` becomes ``(?P<name>..)``, ``\\k<name>`` becomes ``(?P=name)``.
+    * ``(?m)`` ``^``/``$`` use Java's line terminators; ``\\R`` is Java's linebreak matcher.
+    * ``(?<name>..)`` becomes ``(?P<name>..)``, ``\\k<name>`` becomes ``(?P=name)``; numbered
+      backreferences take as many digits as name an already opened group, as in Java.
     * A counted quantifier with no atom (``x{11}{0,1011}``, ``{2}`` at the start) repeats the
-      empty string, and quantified anchors (``${2,64}``) stay quantified, as in Java.
+      empty string and is dropped; a quantified anchor (``${2,64}``) is the anchor itself, or
+      nothing when the minimum is 0, as in Java.
     """
     return _translate(pattern)
 
