@@ -21,6 +21,7 @@ class Case:
     value: Any  # the input in the wire data model
     expectation: Expectation
     label: str
+    hinted: bool = False  # carries known-good values (--example or discovered resources)
 
 
 def parse_examples(pairs: Sequence[str]) -> dict[str, list[Any]]:
@@ -58,15 +59,18 @@ def case_strategy(service: str, operation: str, kind: str,
             return plain
         chosen = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in examples.items()})
         hinted = st.tuples(valid, chosen).map(
-            lambda pair: Case("valid", with_examples(pair[0], pair[1]), "valid", "valid input with --example values")
+            lambda pair: Case("valid", with_examples(pair[0], pair[1]), "valid", "valid input with known-good values",
+                              hinted=True)
         )
         return st.one_of(hinted, plain)
     if kind == "invalid":
-        return strategies.invalid_inputs(service, operation).map(
+        invalid: st.SearchStrategy[Any] = strategies.invalid_inputs(service, operation)
+        return invalid.map(
             lambda c: Case("invalid", c.value, "invalid", f"invalid input ({c.keyword} at {c.pointer or '/'})")
         )
     if kind == "boundary":
-        return strategies.boundary_inputs(service, operation).map(_boundary_case)
+        boundary: st.SearchStrategy[Any] = strategies.boundary_inputs(service, operation)
+        return boundary.map(_boundary_case)
     raise ValueError(f"unknown case kind {kind!r}")
 
 

@@ -23,6 +23,11 @@ class Finding:
         """Findings with the same key are the same defect seen on several cases."""
         return (self.check, self.severity, self.pointer)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Finding:
+        return cls(data["check"], data["severity"], data["pointer"], data["message"], data.get("request", {}),
+                   data.get("response", {}), data.get("reproduce", ""))
+
     def as_json(self) -> dict[str, Any]:
         return {"check": self.check, "severity": self.severity, "pointer": self.pointer,
                 "message": self.message, "request": self.request, "response": self.response,

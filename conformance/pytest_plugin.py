@@ -9,11 +9,16 @@ one operation are grouped for pytest-xdist (`--dist loadgroup`), and JUnit comes
 from __future__ import annotations
 
 import functools
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance.cases import parse_examples
 from conformance.checks import CHECKS, select_checks
+from conformance.matrix import result_path
+from conformance.resources import ResourcePool
 from conformance.runner import OperationResult, Runner, RunOptions
 from conformance.targets import make_target
 
@@ -27,6 +32,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-seed", type=int, default=None, help="repeat a run exactly")
     group.addoption("--conformance-checks", default=None, help="checks to run (default all)")
     group.addoption("--conformance-strict", action="store_true", help="unknown members are errors")
+    group.addoption("--conformance-example", action="append", default=[], metavar="NAME=VALUE",
+                    help="known-good value for input members named NAME (repeatable)")
+    group.addoption("--conformance-operation-timeout", type=float, default=None, metavar="SECONDS",
+                    help="bound on each operation")
+    group.addoption("--conformance-no-resources", action="store_true",
+                    help="do not discover or create real resources for operations that need them")
+    group.addoption("--conformance-results", default=None, metavar="DIR",
+                    help="write each operation's result as JSON into DIR (used by conformance run --workers)")
 
 
 class ConformanceFailure(Exception):
@@ -63,9 +76,18 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
     if (service, operation) not in cache:
         options = RunOptions(checks=_checks(config), max_examples=config.getoption("conformance_max_examples"),
                              seed=config.getoption("conformance_seed"),
-                             strict=config.getoption("conformance_strict"))
-        with make_target(config.getoption("conformance_target")) as target:
-            cache[(service, operation)] = Runner(target, options).run_operation(service, operation)
+                             strict=config.getoption("conformance_strict"),
+                             examples=parse_examples(config.getoption("conformance_example")),
+                             operation_seconds=config.getoption("conformance_operation_timeout"))
+        target_name = config.getoption("conformance_target")
+        with make_target(target_name) as target:
+            if not config.getoption("conformance_no_resources"):
+                options.resources = ResourcePool(target, create=target_name != "aws", seed=options.seed or 0)
+            result = Runner(target, options).run_operation(service, operation)
+        cache[(service, operation)] = result
+        results = config.getoption("conformance_results")
+        if results:
+            result_path(Path(results), service, operation).write_text(json.dumps(result.as_json()))
     return cache[(service, operation)]
 
 

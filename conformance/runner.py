@@ -15,12 +15,14 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import FlakyFailure
+from hypothesis.strategies import SearchStrategy
 
 from conformance.cases import KINDS, Case, case_strategy
 from conformance.checks import CheckContext, CheckFunction
 from conformance.exchange import Exchange
 from conformance.findings import Finding
 from conformance.reproduce import reproduce_snippet
+from conformance.resources import ResourcePool
 from conformance.targets.base import Target
 from conformance.targets.call import call
 
@@ -37,6 +39,8 @@ class RunOptions:
     strict: bool = False
     examples: dict[str, list[Any]] = field(default_factory=dict)
     max_seconds: float | None = None  # bound on the whole run
+    operation_seconds: float | None = None  # bound on each operation, so one slow operation cannot stall a matrix
+    resources: ResourcePool | None = None  # real ids discovered or created at the target
 
 
 @dataclass
@@ -47,6 +51,7 @@ class OperationResult:
     cases: int = 0
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    real_resource: bool = False  # a valid case reached an existing resource (a 2xx with a discovered id)
 
     @property
     def errors(self) -> int:
@@ -55,6 +60,17 @@ class OperationResult:
     @property
     def warnings(self) -> int:
         return sum(f.severity == "warning" for f in self.findings)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"service": self.service, "operation": self.operation, "status": self.status, "cases": self.cases,
+                "real_resource": self.real_resource, "notes": self.notes,
+                "findings": [finding.as_json() for finding in self.findings]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OperationResult:
+        return cls(data["service"], data["operation"], data["status"], data["cases"],
+                   [Finding.from_json(f) for f in data["findings"]], data.get("notes", []),
+                   data.get("real_resource", False))
 
 
 @dataclass
@@ -140,10 +156,18 @@ class Runner:
             result.notes.append("mutating operation on real AWS: pass --allow-mutating to run it")
             return result
         state = _OperationState(result, _Collector())
+        if self.options.operation_seconds:
+            state.deadline = time.monotonic() + self.options.operation_seconds
+        examples = dict(self.options.examples)
+        if self.options.resources is not None:
+            discovered = self.options.resources.examples_for(service, operation)
+            examples = {**discovered, **examples}  # the user's --example values win
+            if discovered:
+                result.notes.append("real resources: " + ", ".join(f"{k}={v[0]!r}" for k, v in discovered.items()))
         for kind in KINDS:
             if state.stop_reason:
                 break
-            self._run_kind(service, operation, kind, state)
+            self._run_kind(service, operation, kind, state, examples)
         result.findings = state.collector.findings()
         result.status = self._status(state)
         return result
@@ -161,8 +185,9 @@ class Runner:
             return "error"
         return "fail" if result.errors else "pass"
 
-    def _run_kind(self, service: str, operation: str, kind: str, state: _OperationState) -> None:
-        strategy = case_strategy(service, operation, kind, self.options.examples)
+    def _run_kind(self, service: str, operation: str, kind: str, state: _OperationState,
+                  examples: dict[str, list[Any]]) -> None:
+        strategy = case_strategy(service, operation, kind, examples)
         client = self.target.client(service)
 
         def execute(case: Case) -> None:
@@ -172,6 +197,9 @@ class Runner:
             if self._deadline is not None and time.monotonic() > self._deadline:
                 state.stop_reason = "the run's time bound was reached"
                 return
+            if state.deadline is not None and time.monotonic() > state.deadline:
+                state.stop_reason = "the operation's time bound was reached"
+                return
             if self._send(client, service, operation, case, state) - known:
                 raise _CaseFailed()
 
@@ -180,7 +208,7 @@ class Runner:
             if not self._round(execute, strategy) or state.stop_reason or state.not_implemented:
                 return
 
-    def _round(self, execute: Callable[[Case], None], strategy: Any) -> bool:
+    def _round(self, execute: Callable[[Case], None], strategy: SearchStrategy[Case]) -> bool:
         """One Hypothesis run; True when it ended on a (shrunk) new defect."""
         test = settings(
             max_examples=self.options.max_examples, database=None, deadline=None,
@@ -219,6 +247,8 @@ class Runner:
         if exchange.response is None:
             return set()  # the client could not serialize the case: nothing was sent
         state.result.cases += 1
+        if case.hinted and 200 <= exchange.response.status < 300:
+            state.result.real_resource = True
         context = CheckContext(exchange, case.expectation, strict=self.options.strict)
         size = len(exchange.request.body) if exchange.request else 0
         failed: set[tuple[str, str, str]] = set()
@@ -240,6 +270,7 @@ class _OperationState:
     collector: _Collector
     not_implemented: str | None = None
     stop_reason: str | None = None
+    deadline: float | None = None
 
 
 def _jsonable(value: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from conformance.checks.error_codes import COMMON_ERRORS, COMMON_SERVER_ERRORS, error_code
 from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, check
 from conformance.exchange import HttpResponse
-from conformance.findings import Finding
+from conformance.findings import Finding, Severity
 from conformance.spec.derive import SCHEMA_DIALECT, Schema
 from conformance.spec.validation import violations
 
@@ -104,7 +104,7 @@ def _members(ctx: CheckContext, shape: Schema, members: dict[str, Any]) -> Itera
     schema = {"$schema": SCHEMA_DIALECT, "$ref": f"#/$defs/{shape['x-aws-shape']}",
               "$defs": ctx.document["$defs"]}
     for violation in violations(schema, members):
-        severity = "warning" if violation.unknown_member and not ctx.strict else "error"
+        severity: Severity = "warning" if violation.unknown_member and not ctx.strict else "error"
         yield ctx.finding("error_body", severity, violation.pointer, violation.message)
 
 

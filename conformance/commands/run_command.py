@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import random
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +11,19 @@ from conformance import spec
 from conformance.cases import parse_examples
 from conformance.checks import CHECKS, select_checks
 from conformance.errors import UsageError
+from conformance.matrix import run_on_workers
 from conformance.report.console import Progress, summary
+from conformance.report.html_report import write_html
 from conformance.report.json_report import write_json_report
 from conformance.report.junit import write_junit
+from conformance.report.markdown_report import write_markdown
+from conformance.resources import ResourcePool
 from conformance.runner import Runner, RunOptions
 from conformance.spec.models import load_service
 from conformance.targets import make_target
+from conformance.targets.moto_coverage import implemented_operations, implemented_services
+
+DEFAULT_OPERATION_SECONDS = 120.0
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,7 +34,9 @@ def add_parser(subparsers: Any) -> None:
         "response against the schema derived from botocore's model. Exit 0: no error finding; 1: at least "
         "one; 2: usage or configuration error.",
     )
-    parser.add_argument("targets", nargs="+", metavar="TARGET", help="SERVICE:OPERATION or a whole SERVICE")
+    parser.add_argument("targets", nargs="*", metavar="TARGET", help="SERVICE:OPERATION or a whole SERVICE")
+    parser.add_argument("--all-implemented", action="store_true",
+                        help="with --target moto: every operation of every service moto implements")
     parser.add_argument("--target", default="moto",
                         help="moto (default, in-process), aws, or an http://host:port endpoint")
     parser.add_argument("--example", action="append", default=[], metavar="NAME=VALUE",
@@ -42,6 +52,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--max-time", type=float, metavar="SECONDS", help="bound on the whole run")
     parser.add_argument("--allow-mutating", action="store_true",
                         help="with --target aws: also run operations that change resources")
+    parser.add_argument("--operation-timeout", type=float, metavar="SECONDS",
+                        help="bound on each operation (default: none; 120 with --workers)")
+    parser.add_argument("--no-resources", action="store_true",
+                        help="do not discover or create real resources for operations that need ids")
+    parser.add_argument("--workers", metavar="N", help="run operations in parallel on pytest-xdist: N or auto")
+    parser.add_argument("--report-html", type=Path, metavar="FILE", help="write a self-contained HTML report")
+    parser.add_argument("--report-md", type=Path, metavar="FILE", help="write a markdown summary")
     parser.set_defaults(run=run)
 
 
@@ -66,20 +83,67 @@ def resolve_operations(targets: list[str]) -> list[tuple[str, str]]:
     return list(dict.fromkeys(chosen))
 
 
+def _chosen_operations(args: argparse.Namespace) -> list[tuple[str, str]]:
+    if args.all_implemented:
+        if args.target != "moto" or args.targets:
+            raise UsageError("--all-implemented takes no TARGET and works with --target moto")
+        return [(service, operation) for service in implemented_services()
+                for operation in implemented_operations(service)]
+    if not args.targets:
+        raise UsageError("give SERVICE:OPERATION or SERVICE targets, or --all-implemented")
+    return resolve_operations(args.targets)
+
+
+def _workers(value: str | None) -> str | None:
+    if value is None or value == "auto" or (value.isdigit() and int(value) >= 1):
+        return value
+    raise UsageError(f"--workers {value!r}: give a number of workers or auto")
+
+
 def run(args: argparse.Namespace) -> int:
-    operations = resolve_operations(args.targets)
+    operations = _chosen_operations(args)
     checks = select_checks(args.checks)
-    options = RunOptions(checks=checks, max_examples=args.max_examples, seed=args.seed, strict=args.strict,
-                         examples=parse_examples(args.example), max_seconds=args.max_time)
-    for path in (args.report_json, args.junit):
+    workers = _workers(args.workers)
+    examples = parse_examples(args.example)
+    for path in (args.report_json, args.junit, args.report_html, args.report_md):
         if path is not None and path.is_dir():
             raise UsageError(f"{path} is a directory, not a report file")
     target = make_target(args.target, timeout=args.timeout, allow_mutating=args.allow_mutating)
-    with target:
-        result = Runner(target, options, progress=Progress()).run(operations)
+    if workers:
+        with target:
+            pass  # reachable at the start, or a one-line error before any worker starts
+        result = run_on_workers(operations, target=args.target, workers=workers,
+                                seed=args.seed if args.seed is not None else random.randrange(2**31),
+                                plugin_args=_plugin_args(args))
+    else:
+        options = RunOptions(checks=checks, max_examples=args.max_examples, seed=args.seed, strict=args.strict,
+                             examples=examples, max_seconds=args.max_time, operation_seconds=args.operation_timeout)
+        with target:
+            if not args.no_resources:
+                options.resources = ResourcePool(target, create=args.target != "aws", seed=args.seed or 0)
+            result = Runner(target, options, progress=Progress()).run(operations)
     summary(result)
     if args.report_json:
         write_json_report(result, args.report_json)
     if args.junit:
         write_junit(result, list(checks), args.junit)
+    if args.report_html:
+        write_html(result, args.report_html)
+    if args.report_md:
+        write_markdown(result, args.report_md)
     return 1 if result.errors else 0
+
+
+def _plugin_args(args: argparse.Namespace) -> list[str]:
+    """The run's options, as the pytest plugin's flags, for the workers."""
+    plugin = ["--conformance-max-examples", str(args.max_examples),
+              "--conformance-operation-timeout", str(args.operation_timeout or DEFAULT_OPERATION_SECONDS)]
+    if args.checks:
+        plugin += ["--conformance-checks", args.checks]
+    if args.strict:
+        plugin.append("--conformance-strict")
+    if args.no_resources:
+        plugin.append("--conformance-no-resources")
+    for pair in args.example:
+        plugin += ["--conformance-example", pair]
+    return plugin

@@ -14,11 +14,7 @@ def report_dict(result: RunResult) -> dict[str, Any]:
     return {
         "target": result.target,
         "seed": result.seed,
-        "operations": [
-            {"service": op.service, "operation": op.operation, "status": op.status, "cases": op.cases,
-             "notes": op.notes, "findings": [finding.as_json() for finding in op.findings]}
-            for op in result.operations
-        ],
+        "operations": [op.as_json() for op in result.operations],
         "summary": {
             "operations": len(result.operations),
             "cases": sum(op.cases for op in result.operations),

@@ -64,4 +64,4 @@ class Target:
         kwargs: dict[str, Any] = {"region_name": self.region(), "config": config, **self.credentials()}
         if self.endpoint_url:
             kwargs["endpoint_url"] = self.endpoint_url
-        return boto3.session.Session().client(service, **kwargs)  # type: ignore[call-overload,no-any-return]
+        return boto3.session.Session().client(service, **kwargs)

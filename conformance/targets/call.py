@@ -50,7 +50,7 @@ def _capture_for(client: BaseClient) -> _Capture:
         client.meta.events.register("before-send", capture.before_send)
         # Registered last so moto's and other before-parse handlers have run: we see what the parser sees.
         client.meta.events.register_last("before-parse", capture.before_parse)
-        client._conformance_capture = capture  # type: ignore[attr-defined]
+        client._conformance_capture = capture
     return capture
 
 

@@ -1,0 +1,54 @@
+"""Many operations in parallel on pytest-xdist, through the pytest plugin: xdist is the distributed engine.
+
+`conformance run ... --workers N` starts `pytest -n N --dist loadgroup` with the plugin; every worker writes
+the result of each operation it ran to a results directory, and this process merges them into one RunResult
+for the reports. An operation whose worker crashed ends as `error`; the matrix goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from conformance.runner import OperationResult, RunResult
+
+RESULT_SUFFIX = ".result.json"
+
+
+def result_path(directory: Path, service: str, operation: str) -> Path:
+    return directory / f"{service}.{operation}{RESULT_SUFFIX}"
+
+
+def run_on_workers(operations: Sequence[tuple[str, str]], *, target: str, workers: str, seed: int,
+                   plugin_args: Sequence[str]) -> RunResult:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="conformance-matrix-") as scratch:
+        root = Path(scratch)
+        results = root / "results"
+        results.mkdir()
+        (root / "pytest.ini").write_text("[pytest]\n")
+        command = [
+            sys.executable, "-m", "pytest", "-c", str(root / "pytest.ini"), "--rootdir", str(root), str(root),
+            "-p", "conformance.pytest_plugin", "-n", workers, "--dist", "loadgroup", "-q", "-p", "no:cacheprovider",
+            "--conformance", ",".join(f"{service}:{operation}" for service, operation in operations),
+            "--conformance-target", target, "--conformance-seed", str(seed),
+            "--conformance-results", str(results), *plugin_args,
+        ]
+        # pytest's own exit code only says whether some check failed; the merged results say everything.
+        subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        merged = [_load(results, service, operation) for service, operation in operations]
+    return RunResult(target, seed, merged, time.perf_counter() - started)
+
+
+def _load(results: Path, service: str, operation: str) -> OperationResult:
+    path = result_path(results, service, operation)
+    try:
+        return OperationResult.from_json(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError):
+        return OperationResult(service, operation, status="error",
+                               notes=["no result: the worker running it crashed or was stopped"])

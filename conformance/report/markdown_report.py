@@ -1,0 +1,40 @@
+"""A short markdown summary of a run, sized for a pull-request comment."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from conformance.runner import RunResult
+from conformance.spec.writer import atomic_write
+
+MAX_FINDINGS = 20
+
+
+def render_markdown(result: RunResult) -> str:
+    statuses = Counter(op.status for op in result.operations)
+    warnings = sum(op.warnings for op in result.operations)
+    lines = [
+        f"### Conformance of `{result.target}`",
+        "",
+        f"{len(result.operations)} operations · {sum(op.cases for op in result.operations)} cases · "
+        f"**{result.errors} errors** · {warnings} warnings · seed {result.seed}",
+        "",
+        "| status | operations |",
+        "|---|---|",
+        *(f"| {status} | {count} |" for status, count in sorted(statuses.items())),
+        "",
+    ]
+    errors = [(op, f) for op in result.operations for f in op.findings if f.severity == "error"]
+    if errors:
+        lines += ["| operation | check | where | finding |", "|---|---|---|---|"]
+        for op, finding in errors[:MAX_FINDINGS]:
+            message = finding.message.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {op.service}:{op.operation} | {finding.check} | `{finding.pointer or '/'}` | {message} |")
+        if len(errors) > MAX_FINDINGS:
+            lines.append(f"\n…and {len(errors) - MAX_FINDINGS} more error findings in the full report.")
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(result: RunResult, path: Path) -> None:
+    atomic_write(path, render_markdown(result))

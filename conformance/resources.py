@@ -1,0 +1,160 @@
+"""Real resources for operations that need them: ids discovered from list/describe answers, or created.
+
+Links are inferred from member names, in the spirit of OpenAPI links and Schemathesis's stateful phase: an
+operation whose output carries a member named like a required input member of another (GetMLTransforms →
+Transforms[].TransformId, CreateMLTransform → TransformId) can supply real values for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from conformance import spec
+from conformance.spec.derive import Schema, shape_name_of
+from conformance.targets.base import Target
+from conformance.targets.call import call
+
+CREATE_PREFIXES = ("Create", "Put", "Start", "Register", "Import", "Allocate", "Run", "Add")
+LIST_PREFIXES = ("List", "Describe", "Get", "Search")
+MAX_VALUES = 5
+CREATE_ATTEMPTS = 3
+
+
+def _member_names(defs: dict[str, Schema], root: str) -> set[str]:
+    """Every member name reachable from shape ROOT (structures, lists and maps followed)."""
+    names: set[str] = set()
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in defs:
+            continue
+        seen.add(name)
+        shape = defs[name]
+        for member, schema in shape.get("properties", {}).items():
+            names.add(member)
+            stack.extend(_targets(schema))
+        for key in ("items", "additionalProperties"):
+            if isinstance(shape.get(key), dict):
+                stack.extend(_targets(shape[key]))
+    return names
+
+
+def _targets(schema: Schema) -> Iterator[str]:
+    if "$ref" in schema:
+        yield shape_name_of(schema["$ref"])
+    for option in schema.get("anyOf", []):
+        yield from _targets(option)
+
+
+def required_names(service: str, operation: str) -> list[str]:
+    """Required top-level string members of the input: the ids an operation needs to reach a resource."""
+    document = spec.document(service, operation)
+    if not document["x-aws-input"]:
+        return []
+    root = document["$defs"][shape_name_of(document["x-aws-input"])]
+    names = []
+    for name in root.get("required", []):
+        target = root["properties"][name]
+        shape = document["$defs"].get(shape_name_of(target.get("$ref", "")), {})
+        if shape.get("type") == "string" and "enum" not in shape:
+            names.append(name)
+    return names
+
+
+@functools.lru_cache(maxsize=64)
+def producers(service: str, name: str) -> tuple[str, ...]:
+    """Operations whose output carries a member NAME: listers first (they need no input), then creators."""
+    found = []
+    for operation in spec.operations(service):
+        document = spec.document(service, operation)
+        if document["x-aws-output"] and name in _member_names(document["$defs"], shape_name_of(document["x-aws-output"])):
+            found.append(operation)
+    listers = [op for op in found if op.startswith(LIST_PREFIXES) and not required_names(service, op)]
+    creators = [op for op in found if op.startswith(CREATE_PREFIXES)]
+    return tuple(listers + creators)
+
+
+def harvest(value: Any, name: str) -> list[str]:
+    """String values of members named NAME anywhere in VALUE."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == name and isinstance(item, str):
+                found.append(item)
+            else:
+                found.extend(harvest(item, name))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(harvest(item, name))
+    return found
+
+
+def draw(strategy: st.SearchStrategy[Any], count: int, seed: int) -> list[Any]:
+    """COUNT values of STRATEGY, the same ones for the same seed (Hypothesis's public API only)."""
+    drawn: list[Any] = []
+
+    @settings(max_examples=count, database=None, deadline=None, phases=(Phase.generate,),
+              verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck))
+    @hypothesis_seed(seed)
+    @given(strategy)
+    def collect(value: Any) -> None:
+        drawn.append(value)
+
+    collect()
+    return drawn[:count]
+
+
+class ResourcePool:
+    """Real values of input members, found on or created at the target, shared by a run's operations."""
+
+    def __init__(self, target: Target, *, create: bool, seed: int = 0) -> None:
+        self.target = target
+        self.create = create
+        self.seed = seed
+        self.values: dict[tuple[str, str], list[str]] = {}
+
+    def examples_for(self, service: str, operation: str) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        for name in required_names(service, operation):
+            values = self.values_for(service, name, exclude=operation)
+            if values:
+                found[name] = list(values)
+        return found
+
+    def values_for(self, service: str, name: str, *, exclude: str) -> list[str]:
+        key = (service, name)
+        if key not in self.values:
+            self.values[key] = []  # set first: producers that need the same name do not recurse
+            self.values[key] = self._discover(service, name, exclude)
+        return self.values[key]
+
+    def _discover(self, service: str, name: str, exclude: str) -> list[str]:
+        found: list[str] = []
+        for operation in producers(service, name):
+            if operation == exclude or len(found) >= MAX_VALUES:
+                continue
+            creating = operation.startswith(CREATE_PREFIXES) and not operation.startswith(LIST_PREFIXES)
+            if creating and (not self.create or found):
+                continue
+            for params in self._inputs(service, operation, creating):
+                exchange = call(self.target.client(service), service, operation, params, wire_input=params)
+                if exchange.parsed is not None:
+                    found.extend(v for v in harvest(exchange.parsed, name) if v not in found)
+                if found:
+                    break
+        return found[:MAX_VALUES]
+
+    def _inputs(self, service: str, operation: str, creating: bool) -> list[dict[str, Any]]:
+        if not creating:
+            return [{}]
+        import strategies
+
+        inputs = draw(strategies.valid_inputs(service, operation), CREATE_ATTEMPTS, self.seed)
+        return [strategies.to_params(service, operation, value) for value in inputs]
