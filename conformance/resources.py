@@ -74,7 +74,8 @@ def producers(service: str, name: str) -> tuple[str, ...]:
     found = []
     for operation in spec.operations(service):
         document = spec.document(service, operation)
-        if document["x-aws-output"] and name in _member_names(document["$defs"], shape_name_of(document["x-aws-output"])):
+        output = document["x-aws-output"]
+        if output and name in _member_names(document["$defs"], shape_name_of(output)):
             found.append(operation)
     listers = [op for op in found if op.startswith(LIST_PREFIXES) and not required_names(service, op)]
     creators = [op for op in found if op.startswith(CREATE_PREFIXES)]

@@ -14,7 +14,8 @@ def client_parse(ctx: CheckContext) -> Iterator[Finding]:
     """botocore parses the response without an exception, and reads a declared error as its modeled class."""
     exchange = ctx.exchange
     if exchange.client_exception:
-        yield ctx.finding("client_parse", "error", "", f"botocore failed to read the response: {exchange.client_exception}")
+        yield ctx.finding("client_parse", "error", "",
+                          f"botocore failed to read the response: {exchange.client_exception}")
         return
     response = exchange.response
     if response is None or response.status < 300 or ctx.protocol not in JSON_BODY_PROTOCOLS:

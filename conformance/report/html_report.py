@@ -1,4 +1,4 @@
-"""One self-contained HTML file: the matrix of operations × status, counts per check, every finding.
+"""One self-contained HTML file: the matrix of operations by status, counts per check, every finding.
 
 No external script, style or font: it opens from disk, from a CI artifact, or attached to a mail. The small
 inline script only filters rows; without it everything is still there to read.
