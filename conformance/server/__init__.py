@@ -1,0 +1,18 @@
+"""`conformance serve`: a real HTTP endpoint that speaks a service's AWS JSON protocol from the spec.
+
+One module per job: `protocol` (the JSON 1.0/1.1 wire), `validation_messages` (AWS-style validation errors
+from the input schema), `generic` (responses drawn from the strategies), `glue_ml` (the stateful Glue ML
+family), `state` (the atomic state file), `fuzz` (valid and malformed answers, each with a replayable id),
+`endpoint` (one request in, one answer out, no sockets) and `http` (the threaded HTTP server around it).
+"""
+
+from __future__ import annotations
+
+from conformance.server.endpoint import Endpoint, EndpointOptions
+from conformance.server.fuzz import FuzzCase, fuzz_case
+from conformance.server.glue_ml import GlueMLFamily, GlueMLOptions
+from conformance.server.http import ServeServer, serve_in_thread
+from conformance.server.protocol import Answer, ServiceError
+
+__all__ = ["Answer", "Endpoint", "EndpointOptions", "FuzzCase", "GlueMLFamily", "GlueMLOptions", "ServeServer",
+           "ServiceError", "fuzz_case", "serve_in_thread"]

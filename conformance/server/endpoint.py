@@ -1,0 +1,127 @@
+"""One request in, one answer out: the served service without sockets (`http` puts it on the network).
+
+The order is AWS's: which operation (UnknownOperationException), can the body be read
+(SerializationException), does it satisfy the input schema (the operation's validation error), then the
+answer: a `--replay-case` or `--fuzz` case, the stateful Glue ML family, or a generated output body.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from conformance import spec
+from conformance.server import fuzz
+from conformance.server.generic import GenericResponder, derive_seed
+from conformance.server.glue_ml import GlueMLFamily
+from conformance.server.protocol import REQUEST_ID_HEADER, Answer, JsonProtocol, ServiceError, new_request_id
+from conformance.server.validation_messages import (
+    input_problems,
+    serialization_message,
+    unknown_member_message,
+    validation_error_of,
+    validation_message,
+)
+from conformance.spec.validation import as_clients_read
+
+UnknownMembers = Literal["reject", "ignore"]
+
+
+@dataclass(frozen=True)
+class EndpointOptions:
+    seed: int = 0
+    fuzz: bool = False
+    replay_case: str | None = None  # a case id: that operation always answers with that fuzz case
+    unknown_members: UnknownMembers = "reject"
+
+
+@dataclass
+class EndpointStats:
+    requests: int = 0
+    by_status: Counter[int] = field(default_factory=Counter)
+
+
+class Endpoint:
+    """SERVICE's JSON protocol endpoint; FAMILY (the Glue ML family) answers its operations from state."""
+
+    def __init__(self, service: str, options: EndpointOptions | None = None,
+                 family: GlueMLFamily | None = None) -> None:
+        self.service = service
+        self.options = options or EndpointOptions()
+        self.protocol = JsonProtocol(service)
+        self.family = family
+        self.generic = GenericResponder(service, self.options.seed)
+        self.replay: tuple[str, int] | None = None
+        if self.options.replay_case:
+            self.replay = fuzz.parse_case_id(self.options.replay_case)
+            spec.document(service, self.replay[0])  # an unknown operation is a UsageError
+        self.stats = EndpointStats()
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def answer(self, target: str | None, body: bytes) -> Answer:
+        answer = self._answer(target, body)
+        with self._lock:
+            self.stats.requests += 1
+            self.stats.by_status[answer.status] += 1
+        return answer
+
+    def _answer(self, target: str | None, body: bytes) -> Answer:
+        request_id = new_request_id()
+        try:
+            operation = self.protocol.operation_of(target)
+        except ServiceError as error:
+            return self.protocol.error(error, None, request_id)
+        if self.replay is not None and self.replay[0] == operation:
+            return self._fuzz_answer(operation, self.replay[1], request_id)
+        try:
+            request = self.validated(operation, self.protocol.read_body(body))
+            if self.options.fuzz:
+                return self._fuzz_answer(operation, self._next_fuzz_seed(operation), request_id)
+            if self.family is not None and self.family.handles(operation):
+                return self.protocol.success(self.family.handle(operation, request), request_id)
+            return self.protocol.success(self.generic.response(operation, request), request_id)
+        except ServiceError as error:
+            return self.protocol.error(error, operation, request_id)
+        except Exception:  # a bug of ours: an AWS-shaped 500, and the traceback for the operator
+            traceback.print_exc(file=sys.stderr)
+            failure = ServiceError("InternalFailure", f"conformance serve failed to answer {operation}", 500)
+            return self.protocol.error(failure, None, request_id)
+
+    def validated(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """REQUEST as the service reads it (null members absent); the operation's error when it is invalid."""
+        schema = spec.part(self.service, operation, "input")
+        problems = input_problems(schema, request)
+        serialization = [problem for problem in problems if problem.kind == "serialization"]
+        if serialization:
+            raise ServiceError("SerializationException", serialization_message(serialization[0]))
+        unknown = [problem for problem in problems if problem.kind == "unknown-member"]
+        constraints = [problem for problem in problems if problem.kind == "validation"]
+        if unknown and self.options.unknown_members == "ignore":
+            unknown = []
+        if constraints or unknown:
+            code, status = validation_error_of(self.service, operation)
+            parts = [validation_message(constraints)] if constraints else []
+            if unknown:
+                parts.append(unknown_member_message(unknown))
+            raise ServiceError(code, "; ".join(parts), status)
+        read: dict[str, Any] = as_clients_read(schema, request)
+        return read
+
+    # -- fuzz -----------------------------------------------------------------------------------------------
+
+    def _next_fuzz_seed(self, operation: str) -> int:
+        with self._lock:
+            self._counts[operation] += 1
+            count = self._counts[operation]
+        return derive_seed(self.options.seed, "fuzz", self.service, operation, count) & (2**64 - 1)
+
+    def _fuzz_answer(self, operation: str, seed: int, request_id: str) -> Answer:
+        case = fuzz.fuzz_case(self.service, operation, seed)
+        headers = {**case.headers, REQUEST_ID_HEADER: request_id, fuzz.CASE_HEADER: fuzz.case_id(operation, seed),
+                   fuzz.LABEL_HEADER: case.label.encode("ascii", "backslashreplace").decode("ascii")}
+        return Answer(case.status, headers, case.body)

@@ -1,0 +1,248 @@
+"""The threaded HTTP/1.1 server around an `Endpoint`: keep-alive, a body size limit, a clean stop.
+
+Each connection gets a thread (ThreadingHTTPServer). A body larger than `max_body_bytes` is refused with
+413 before it is read (also on `Expect: 100-continue`), and the connection closed. `stop()` stops
+accepting, lets the requests in flight finish (up to a grace period), closes idle keep-alive connections
+and the socket: what SIGTERM does in `conformance serve`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, TextIO
+
+from conformance.server.endpoint import Endpoint
+from conformance.server.fuzz import CASE_HEADER
+from conformance.server.protocol import REQUEST_ID_HEADER, Answer, new_request_id
+
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
+IDLE_CONNECTION_SECONDS = 120.0
+
+
+class ServeServer(ThreadingHTTPServer):
+    daemon_threads = True  # idle keep-alive connections must not keep the process alive
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], endpoint: Endpoint, *,
+                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, log: TextIO | None = None) -> None:
+        self.endpoint = endpoint
+        self.max_body_bytes = max_body_bytes
+        self.log = log
+        self._active = 0
+        self._idle = threading.Condition()
+        self._connections: set[socket.socket] = set()
+        self._stopping = False
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
+        return f"http://{shown}:{port}"
+
+    # -- requests in flight and open connections ------------------------------------------------------
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        with self._idle:
+            self._active += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def track(self, connection: socket.socket) -> None:
+        with self._idle:
+            self._connections.add(connection)
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._idle:
+            self._connections.discard(connection)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def stop(self, grace_seconds: float = 10.0) -> bool:
+        """Stop accepting, wait for requests in flight (True when all finished in time), close everything."""
+        self._stopping = True
+        self.shutdown()
+        deadline = time.monotonic() + grace_seconds
+        with self._idle:
+            while self._active and time.monotonic() < deadline:
+                self._idle.wait(timeout=max(0.0, deadline - time.monotonic()))
+            finished = self._active == 0
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self.server_close()
+        return finished
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "conformance-serve"
+    timeout = IDLE_CONNECTION_SECONDS
+    server: ServeServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def do_POST(self) -> None:
+        started = time.perf_counter()
+        with self.server.in_flight():
+            body = self._read_body()
+            if body is None:
+                return
+            target = self.headers.get("X-Amz-Target")
+            answer = self.server.endpoint.answer(target, body)
+            if self.server.stopping:
+                self.close_connection = True
+            self._send(answer)
+        self._log(target, answer, started)
+
+    def _refuse_method(self) -> None:
+        with self.server.in_flight():
+            if self._read_body() is None:
+                return
+            self._send(_plain_error(405, "UnknownOperationException",
+                                    f"{self.command} is not supported: AWS JSON protocol requests are POST /",
+                                    self.server.endpoint.protocol.content_type))
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = _refuse_method
+
+    def handle_expect_100(self) -> bool:
+        length = self._declared_length()
+        if length is not None and length > self.server.max_body_bytes:
+            self._too_large(length)
+            return False
+        return super().handle_expect_100()
+
+    # -- bodies -------------------------------------------------------------------------------------------
+
+    def _declared_length(self) -> int | None:
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            return -1
+
+    def _read_body(self) -> bytes | None:
+        """The request body; None when an error answer was sent instead (and the connection is closing)."""
+        limit = self.server.max_body_bytes
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked(limit)
+        length = self._declared_length()
+        if length is None:
+            return b""
+        if length < 0:
+            self.close_connection = True
+            self._send(_plain_error(400, "SerializationException", "invalid Content-Length header",
+                                    self.server.endpoint.protocol.content_type))
+            return None
+        if length > limit:
+            self._too_large(length)
+            return None
+        return self.rfile.read(length)
+
+    def _read_chunked(self, limit: int) -> bytes | None:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip() or b"x", 16)
+            except ValueError:
+                self.close_connection = True
+                self._send(_plain_error(400, "SerializationException", "malformed chunked body",
+                                        self.server.endpoint.protocol.content_type))
+                return None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            total += size
+            if total > limit:
+                self._too_large(total)
+                return None
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _too_large(self, length: int) -> None:
+        self.close_connection = True
+        message = f"request body of {length} bytes exceeds the limit of {self.server.max_body_bytes} bytes"
+        self._send(_plain_error(413, "RequestEntityTooLargeException", message,
+                                self.server.endpoint.protocol.content_type))
+
+    # -- answers ------------------------------------------------------------------------------------------
+
+    def _send(self, answer: Answer) -> None:
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        with contextlib.suppress(ConnectionError):
+            self.wfile.write(answer.body)
+
+    def _log(self, target: str | None, answer: Answer, started: float) -> None:
+        log = self.server.log
+        if log is None:
+            return
+        operation = (target or "-").rpartition(".")[2]
+        case = answer.header(CASE_HEADER)
+        extra = f" case {case}" if case else ""
+        elapsed = (time.perf_counter() - started) * 1000
+        with contextlib.suppress(ValueError, OSError):
+            log.write(f"{operation} {answer.status} {elapsed:.1f}ms{extra}\n")
+            log.flush()
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per request is written by _log; the default access log adds nothing
+
+
+def _plain_error(status: int, code: str, message: str, content_type: str) -> Answer:
+    body = json.dumps({"__type": code, "message": message}).encode("utf-8")
+    return Answer(status, {"Content-Type": content_type, REQUEST_ID_HEADER: new_request_id()}, body)
+
+
+@contextlib.contextmanager
+def serve_in_thread(endpoint: Endpoint, host: str = "127.0.0.1", port: int = 0, *,
+                    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, log: TextIO | None = None) -> Iterator[ServeServer]:
+    """SERVER answering with ENDPOINT on HOST:PORT (0: a free port) in a thread; stopped when the block ends."""
+    server = ServeServer((host, port), endpoint, max_body_bytes=max_body_bytes, log=log)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              name="conformance-serve", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        thread.join(timeout=5)
