@@ -67,6 +67,7 @@ class Exchange:
     client_exception: str | None = None  # an exception other than ClientError while reading the response
     transport_error: str | None = None  # nothing came back: refused, timed out, ...
     not_implemented: str | None = None
+    cassette_miss: str | None = None  # replaying a cassette: it holds no response for this request
     label: str = ""  # what the case was, e.g. "invalid: maxLength at /TransformId"
     notes: list[str] = field(default_factory=list)
 

@@ -237,6 +237,15 @@ class Runner:
             return set()
         exchange = call(client, service, operation, params, wire_input=case.value)
         exchange.label = case.label
+        if exchange.cassette_miss:
+            # A replay that left its recording: report the first request it does not hold, and stop there.
+            request = {"params": _jsonable(case.value), "label": case.label,
+                       **(exchange.request.as_json() if exchange.request else {})}
+            sent = f"{request['method']} {request['url']}\n{request['body']}" if exchange.request else ""
+            state.collector.add(Finding("cassette_miss", "error", "", exchange.cassette_miss, request=request,
+                                        reproduce=sent), 0)
+            state.stop_reason = "the replay stopped at the first request the cassette does not hold"
+            return set()
         if exchange.transport_error:
             state.stop_reason = f"no answer from {self.target.name}: {exchange.transport_error}"
             return set()

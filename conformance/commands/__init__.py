@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from conformance.commands import run_command, serve_command, spec_command
+from conformance.commands import check_cassette_command, run_command, serve_command, spec_command
 
-COMMANDS: tuple[ModuleType, ...] = (run_command, serve_command, spec_command)
+COMMANDS: tuple[ModuleType, ...] = (run_command, check_cassette_command, serve_command, spec_command)

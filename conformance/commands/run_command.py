@@ -9,6 +9,7 @@ from typing import Any
 
 from conformance import spec
 from conformance.cases import parse_examples
+from conformance.cassettes.session import cassette_session
 from conformance.checks import CHECKS, select_checks
 from conformance.errors import UsageError
 from conformance.matrix import run_on_workers
@@ -38,7 +39,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--all-implemented", action="store_true",
                         help="with --target moto: every operation of every service moto implements")
     parser.add_argument("--target", default="moto",
-                        help="moto (default, in-process), aws, or an http://host:port endpoint")
+                        help="moto (default, in-process), aws, an http://host:port endpoint, or cassette:PATH (replay)")
     parser.add_argument("--example", action="append", default=[], metavar="NAME=VALUE",
                         help="known-good value for input members named NAME (repeatable)")
     parser.add_argument("--max-examples", type=_positive_int, default=100, metavar="N",
@@ -59,6 +60,12 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--workers", metavar="N", help="run operations in parallel on pytest-xdist: N or auto")
     parser.add_argument("--report-html", type=Path, metavar="FILE", help="write a self-contained HTML report")
     parser.add_argument("--report-md", type=Path, metavar="FILE", help="write a markdown summary")
+    parser.add_argument("--record", type=Path, metavar="PATH",
+                        help="write every exchange of the run to PATH as a vcrpy cassette (replay it: cassette:PATH)")
+    parser.add_argument("--redact-account", action="store_true",
+                        help="with --record: write 12-digit account ids (ARNs included) as 123456789012")
+    parser.add_argument("--force", action="store_true",
+                        help="with --record: replace PATH even if it is not a cassette conformance recorded")
     parser.set_defaults(run=run)
 
 
@@ -104,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     operations = _chosen_operations(args)
     checks = select_checks(args.checks)
     workers = _workers(args.workers)
+    if workers and args.record:
+        raise UsageError("--record records this process's traffic: it does not combine with --workers")
     examples = parse_examples(args.example)
     for path in (args.report_json, args.junit, args.report_html, args.report_md):
         if path is not None and path.is_dir():
@@ -118,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         options = RunOptions(checks=checks, max_examples=args.max_examples, seed=args.seed, strict=args.strict,
                              examples=examples, max_seconds=args.max_time, operation_seconds=args.operation_timeout)
-        with target:
+        with target, cassette_session(args, target, options, operations):  # --record, or a replay's recorded seed
             if not args.no_resources:
                 options.resources = ResourcePool(target, create=args.target != "aws", seed=args.seed or 0)
             result = Runner(target, options, progress=Progress()).run(operations)

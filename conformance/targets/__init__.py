@@ -20,4 +20,8 @@ def make_target(spec: str, **kwargs: Any) -> Target:
         return AwsTarget(**kwargs)
     if spec.startswith(("http://", "https://")):
         return UrlTarget(spec, **kwargs)
-    raise UsageError(f"unknown target {spec!r}: use moto, aws, or an http://host:port URL")
+    if spec.startswith("cassette:"):
+        from conformance.targets.cassette_target import CassetteTarget  # needs vcrpy: imported only here
+
+        return CassetteTarget(spec.removeprefix("cassette:"), **kwargs)
+    raise UsageError(f"unknown target {spec!r}: use moto, aws, an http://host:port URL or cassette:PATH")

@@ -14,6 +14,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from conformance.cassettes.miss import CassetteMiss
 from conformance.exchange import Exchange, HttpRequest, HttpResponse, redact_headers
 
 TRANSPORT_ERRORS = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)
@@ -65,6 +66,8 @@ def call(client: BaseClient, service: str, operation: str, params: dict[str, Any
         exchange.client_error_code = str(error.response.get("Error", {}).get("Code", ""))
     except NotImplementedError as error:
         exchange.not_implemented = str(error) or "not implemented"
+    except CassetteMiss as error:
+        exchange.cassette_miss = str(error)
     except TRANSPORT_ERRORS as error:
         exchange.transport_error = f"{type(error).__name__}: {error}"
     except (ParamValidationError, TypeError, ValueError, AttributeError) as error:

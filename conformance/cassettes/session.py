@@ -1,0 +1,87 @@
+"""The cassette side of one `conformance run`: record it (`--record`), or prepare a replay (`cassette:PATH`).
+
+Imports vcrpy only when a cassette is involved, so a plain run works without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import sys
+from typing import Any
+
+from conformance.errors import UsageError
+from conformance.runner import RunOptions
+from conformance.targets.base import Target
+
+
+def cassette_session(args: argparse.Namespace, target: Target, options: RunOptions,
+                     operations: list[tuple[str, str]]) -> contextlib.AbstractContextManager[Any]:
+    """What to run the run in: a Recording with --record, else nothing. Checks the flags first (exit 2).
+
+    Fixes the seed before the run starts: a recording notes it, a replay takes the recorded one unless
+    --seed is given. `args.seed` follows, since real-resource discovery is seeded from it too.
+    """
+    record = getattr(args, "record", None)
+    if record is None:
+        if getattr(args, "redact_account", False) or getattr(args, "force", False):
+            flag = "--redact-account" if args.redact_account else "--force"
+            raise UsageError(f"{flag} only applies with --record")
+        if target.name.startswith("cassette:"):
+            for note in replay_notes(target, options, operations, resources=not args.no_resources):
+                print(f"note: {note}", file=sys.stderr)
+            args.seed = options.seed
+        return contextlib.nullcontext()
+    _require_vcrpy()
+    from conformance.cassettes.recording import Recording, check_record_path, check_recordable, recording_info
+
+    check_recordable(target)
+    check_record_path(record, args.force)
+    if options.seed is None:
+        options.seed = random.randrange(2**31)  # noted in the cassette, so a replay repeats it
+    args.seed = options.seed
+    info = recording_info(target, options, operations, record, redact_account=args.redact_account,
+                          resources=not args.no_resources)
+    return Recording(record, target, info, redact_account=args.redact_account)
+
+
+def replay_notes(target: Target, options: RunOptions, operations: list[tuple[str, str]], *,
+                 resources: bool = True) -> list[str]:
+    """Sets the recorded seed when none was given; says which arguments differ from the recorded run's."""
+    from conformance.cassettes.recording import generator_fingerprint
+    from conformance.targets.cassette_target import CassetteTarget
+
+    if not isinstance(target, CassetteTarget) or not target.recorded_run:
+        return []
+    run = target.recorded_run
+    notes: list[str] = []
+    if options.seed is None and isinstance(run.get("seed"), int):
+        options.seed = run["seed"]
+    given = {"operations": [f"{s}:{o}" for s, o in operations], "seed": options.seed,
+             "max_examples": options.max_examples, "checks": list(options.checks), "strict": options.strict,
+             "examples": options.examples, "resources": resources}
+    differing = [f"{name} {given[name]!r} (recorded: {run.get(name)!r})" for name in given
+                 if name in run and _normalized(given[name]) != _normalized(run[name])]
+    if differing:
+        notes.append("this replay differs from the recorded run in " + "; ".join(differing)
+                     + ": requests the recording does not hold become cassette_miss findings")
+    recording = target.cassette.recording
+    recorded = recording.get("versions", {}).get("generator")
+    if recorded and recorded != generator_fingerprint():
+        notes.append("the code that generates cases (strategies/, cases.py, runner.py) changed since the "
+                     f"recording: expect cassette_miss findings; record again with: {recording.get('record_again')}")
+    return notes
+
+
+def _normalized(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(str(v) for v in value)
+    return value
+
+
+def _require_vcrpy() -> None:
+    try:
+        import vcr  # noqa: F401
+    except ImportError:
+        raise UsageError("--record needs vcrpy: pip install vcrpy") from None

@@ -1,0 +1,106 @@
+"""`conformance check-cassette`: check every recorded response of vcrpy cassettes against the spec (a CI gate)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
+
+from conformance.errors import UsageError
+
+
+def add_parser(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "check-cassette",
+        help="check the responses recorded in vcrpy cassettes against the spec",
+        description="Read vcrpy cassettes (recorded by `conformance run --record`, pytest-recording or vcrpy), "
+        "work out each interaction's service and operation (X-Amz-Target, Action, rest path, host) and run the "
+        "response checks on every recorded response. Exit 0: no error finding; 1: at least one; 2: a cassette "
+        "that cannot be read, or a usage error.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files (.yaml, or .json)")
+    parser.add_argument("--checks", metavar="a,b",
+                        help="checks to run (default: the response checks: response_schema, enum, error_code, "
+                        "error_status, error_body, not_a_server_error, content_type, client_parse, request_id, "
+                        "operation_contract)")
+    parser.add_argument("--strict", action="store_true", help="unknown members are errors, not warnings")
+    parser.add_argument("--report-json", type=Path, metavar="FILE", help="write every finding as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from conformance.cassettes.checking import check_interaction, select_cassette_checks
+        from conformance.cassettes.reading import read_cassette
+    except ImportError:
+        raise UsageError("check-cassette needs vcrpy: pip install vcrpy") from None
+    if args.report_json is not None and args.report_json.is_dir():
+        raise UsageError(f"{args.report_json} is a directory, not a report file")
+    checks = select_cassette_checks(args.checks)
+    started = time.perf_counter()
+    cassettes = [read_cassette(path) for path in args.paths]  # all readable, or exit 2 before checking any
+    report: list[dict[str, Any]] = []
+    errors = 0
+    for cassette in cassettes:
+        hints = [str(name) for name in cassette.recording.get("run", {}).get("operations", [])]
+        checked = [check_interaction(interaction, checks, strict=args.strict, hints=hints, source=str(cassette.path))
+                   for interaction in cassette.interactions]
+        errors += sum(item.errors for item in checked)
+        _print_cassette(cassette.path, checked, sys.stdout)
+        report.append(_cassette_json(cassette, checked))
+    seconds = time.perf_counter() - started
+    total = sum(len(c.interactions) for c in cassettes)
+    sys.stdout.write(f"\n{len(cassettes)} cassettes, {total} interactions, {errors} errors in {seconds:.1f} s\n")
+    if args.report_json:
+        from conformance.spec.writer import atomic_write
+
+        atomic_write(args.report_json, json.dumps({"cassettes": report, "summary": {
+            "cassettes": len(cassettes), "interactions": total, "errors": errors, "seconds": round(seconds, 2)}},
+            indent=1, ensure_ascii=False) + "\n")
+    return 1 if errors else 0
+
+
+def _print_cassette(path: Path, checked: list[Any], stream: TextIO) -> None:
+    placed = [item for item in checked if item.operation is not None]
+    operations = Counter(f"{item.operation.service}:{item.operation.operation}" for item in placed)
+    for item in placed:
+        for finding in item.findings:
+            if finding.severity == "error":
+                stream.write(f"ERROR {finding.reproduce}\n  {item.operation.service}:{item.operation.operation} "
+                             f"[{finding.check}] {finding.pointer or '/'}: {finding.message}\n")
+    # Warnings once per defect, with how many interactions show it.
+    warnings: Counter[tuple[str, str, str, str]] = Counter()
+    for item in placed:
+        for finding in item.findings:
+            if finding.severity == "warning":
+                name = f"{item.operation.service}:{item.operation.operation}"
+                warnings[(name, finding.check, finding.pointer or "/", finding.message)] += 1
+    for (name, check, pointer, message), count in sorted(warnings.items()):
+        stream.write(f"warning {name} [{check}] {pointer}: {message} ({count} interactions)\n")
+    errors = sum(item.errors for item in checked)
+    summary = ", ".join(f"{name} {count}" for name, count in sorted(operations.items())) or "none"
+    stream.write(f"{path}: {len(checked)} interactions, {len(placed)} checked ({summary}), {errors} errors, "
+                 f"{sum(warnings.values())} warnings\n")
+    unplaced = [item for item in checked if item.operation is None]
+    if unplaced:
+        first = unplaced[0].interaction
+        stream.write(f"  {len(unplaced)} not checked: not requests to an AWS operation conformance can place "
+                     f"(first: interaction {first.number}, {first.request.method} {first.request.uri})\n")
+
+
+def _cassette_json(cassette: Any, checked: list[Any]) -> dict[str, Any]:
+    return {
+        "path": str(cassette.path),
+        "recorded_against": cassette.recording.get("recorded_against"),
+        "interactions": [
+            {"number": item.interaction.number,
+             "operation": f"{item.operation.service}:{item.operation.operation}" if item.operation else None,
+             "status": item.interaction.status,
+             "findings": [finding.as_json() for finding in item.findings]}
+            for item in checked
+        ],
+    }
