@@ -1,0 +1,117 @@
+"""Strategies for the string-like schemas of `conformance.spec`: plain strings, enums, patterns, base64
+blobs and timestamps (epoch numbers, ISO 8601 and HTTP-date strings).
+
+Lengths are code points (`len(str)`), as JSON Schema counts them; generated text is not only ASCII.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import email.utils
+import math
+from typing import Any
+
+from hypothesis import strategies as st
+
+from strategies.regex import pattern_strings
+
+Schema = dict[str, Any]
+
+# Strings stay short unless the schema demands more: their length is [min, min(max, max(min, SOFT))].
+STRING_SOFT_MAX = 64
+BLOB_SOFT_MAX_BYTES = 48
+
+# Timestamps between 2000-01-01 and 2100-01-01 UTC: realistic, and every format can spell them.
+EPOCH_LOW = 946_684_800
+EPOCH_HIGH = 4_102_444_800
+
+_ANY_CHAR = st.characters(codec="utf-8")
+
+
+def soft_high(low: int, high: int | None, soft: int = STRING_SOFT_MAX) -> int:
+    """The largest size to generate: the schema's maximum, capped at SOFT unless the minimum needs more."""
+    cap = max(low, soft)
+    return cap if high is None else min(high, cap)
+
+
+def string_strategy(schema: Schema) -> st.SearchStrategy[str]:
+    """Valid strings for a `type: string` schema (enum, pattern, length, blob and timestamp keywords)."""
+    if "enum" in schema or "const" in schema:
+        return st.sampled_from(_allowed_constants(schema)) if _allowed_constants(schema) else st.nothing()
+    if schema.get("contentEncoding") == "base64":
+        return blob_strategy(schema)
+    fmt = schema.get("x-aws-timestamp-format")
+    if fmt in ("iso8601", "rfc822") or (fmt is None and schema.get("format") == "date-time"):
+        return iso_timestamps() if fmt != "rfc822" else http_dates()
+    low = int(schema.get("minLength", 0))
+    maximum = schema.get("maxLength")
+    pattern = schema.get("pattern")
+    if pattern is None:
+        return st.text(_ANY_CHAR, min_size=low, max_size=soft_high(low, maximum))
+    strings = pattern_strings(pattern)
+    # A pattern with a long fixed part may need more than the soft cap.
+    high = soft_high(max(low, strings.shortest), maximum)
+    return strings.strategy(low, high)
+
+
+def _allowed_constants(schema: Schema) -> list[Any]:
+    values = list(schema["enum"]) if "enum" in schema else [schema["const"]]
+    return [v for v in values if not isinstance(v, str) or string_fits(schema, v)]
+
+
+def string_fits(schema: Schema, value: str) -> bool:
+    """Whether VALUE satisfies the length and pattern keywords of SCHEMA."""
+    if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", math.inf):
+        return False
+    return "pattern" not in schema or pattern_strings(schema["pattern"]).compiled.search(value) is not None
+
+
+def byte_bounds(schema: Schema) -> tuple[int, int | None]:
+    """Bytes bounds of a base64 blob: stated by `x-aws-min-bytes`/`x-aws-max-bytes`, else implied by the
+    length bounds (base64 of n bytes is 4*ceil(n/3) characters)."""
+    low = schema.get("x-aws-min-bytes")
+    if low is None:
+        low = max(0, 3 * math.ceil(schema.get("minLength", 0) / 4) - 2)
+    high = schema.get("x-aws-max-bytes")
+    if high is None and "maxLength" in schema:
+        high = schema["maxLength"] // 4 * 3
+    return int(low), None if high is None else int(high)
+
+
+def encode_blob(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def blob_strategy(schema: Schema) -> st.SearchStrategy[str]:
+    low, high = byte_bounds(schema)
+    return st.binary(min_size=low, max_size=soft_high(low, high, BLOB_SOFT_MAX_BYTES)).map(encode_blob)
+
+
+def _instant(milliseconds: int) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(milliseconds / 1000, tz=datetime.UTC)
+
+
+# Whole seconds first (so examples shrink to them), then millisecond precision.
+_SECONDS = st.integers(EPOCH_LOW, EPOCH_HIGH - 1)
+_MILLISECONDS = st.integers(EPOCH_LOW * 1000, EPOCH_HIGH * 1000 - 1)
+
+
+def epoch_timestamps() -> st.SearchStrategy[int | float]:
+    """Seconds since the epoch as a JSON number: an integer, or milliseconds as a fraction."""
+    return st.one_of(_SECONDS, _MILLISECONDS.map(lambda ms: ms / 1000))
+
+
+def format_iso(moment: datetime.datetime) -> str:
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def iso_timestamps() -> st.SearchStrategy[str]:
+    return st.one_of(_SECONDS.map(lambda s: s * 1000), _MILLISECONDS).map(lambda ms: format_iso(_instant(ms)))
+
+
+def http_dates() -> st.SearchStrategy[str]:
+    return _SECONDS.map(lambda s: email.utils.format_datetime(_instant(s * 1000), usegmt=True))
