@@ -92,8 +92,8 @@ def test_content_type_parameters_are_accepted_and_keep_alive_is_kept(server: Ser
     # Smithy AwsJson11MustSupportParametersInContentType.
     connection = _connection(server)
     for _ in range(3):
-        connection.request("POST", "/", body=b"{}", headers={**TARGET,
-                                                             "Content-Type": "application/x-amz-json-1.1; charset=utf-8"})
+        headers = {**TARGET, "Content-Type": "application/x-amz-json-1.1; charset=utf-8"}
+        connection.request("POST", "/", body=b"{}", headers=headers)
         response = connection.getresponse()
         assert response.status == 200 and response.getheader("Connection") != "close"
         response.read()
@@ -113,7 +113,7 @@ def test_many_concurrent_clients_are_served(server: ServeServer) -> None:
                     created.append(glue.create_ml_transform(Name=f"c{number}-{call}", **transform)["TransformId"])
                 else:
                     glue.get_ml_transforms(MaxResults=1)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:  # reported below
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]

@@ -36,7 +36,8 @@ class FuzzCase:
     status: int
     headers: dict[str, str]
     body: bytes
-    label: str
+    label: str  # what the case is, in words: "truncated JSON after 12 of 80 bytes"
+    kind: str  # its name in KINDS (the kind actually produced)
 
 
 def case_id(operation: str, seed: int) -> str:
@@ -57,7 +58,7 @@ def fuzz_case(service: str, operation: str, seed: int) -> FuzzCase:
     kinds = list(KIND_WEIGHTS)
     kind = rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
     context = _Context(service, operation, seed, rng)
-    return KINDS[kind](context)
+    return KINDS[kind](context)  # a kind that cannot apply (no enum member, say) falls back to another
 
 
 # -- the context a case is built in ----------------------------------------------------------------------
@@ -94,8 +95,8 @@ class _Context:
             headers["Content-Type"] = chosen
         return headers
 
-    def case(self, status: int, body: bytes, label: str, content_type: str | None = None) -> FuzzCase:
-        return FuzzCase(status, self.headers(content_type), body, label)
+    def case(self, status: int, body: bytes, label: str, content_type: str | None = None, *, kind: str) -> FuzzCase:
+        return FuzzCase(status, self.headers(content_type), body, label, kind)
 
     def positions(self, value: Any) -> list[tuple[tuple[Any, ...], Schema, Any]]:
         """Every member, item and map value inside VALUE with its (resolved) schema, root excluded."""
@@ -151,7 +152,7 @@ def _pointer(path: tuple[Any, ...]) -> str:
 
 
 def _valid(context: _Context) -> FuzzCase:
-    return context.case(200, _dumps(context.valid_body()), "valid response")
+    return context.case(200, _dumps(context.valid_body()), "valid response", kind="valid")
 
 
 def _declared_error(context: _Context) -> FuzzCase:
@@ -161,7 +162,8 @@ def _declared_error(context: _Context) -> FuzzCase:
         return _valid(context)
     error = draw(strategies.error_responses(context.service, context.operation), derive_seed(context.seed, "error"))
     body = {"__type": error.code, **error.body}
-    return context.case(error.status, _dumps(body), f"declared error {error.code} (HTTP {error.status})")
+    label = f"declared error {error.code} (HTTP {error.status})"
+    return context.case(error.status, _dumps(body), label, kind="declared-error")
 
 
 def _unknown_member(context: _Context) -> FuzzCase:
@@ -169,7 +171,8 @@ def _unknown_member(context: _Context) -> FuzzCase:
     if not isinstance(body, dict):
         return _valid(context)
     body["ConformanceUnknownMember"] = {"added": "by --fuzz", "n": context.rng.randrange(1000)}
-    return context.case(200, _dumps(body), "valid response with an unknown member (clients must ignore it)")
+    label = "valid response with an unknown member (clients must ignore it)"
+    return context.case(200, _dumps(body), label, kind="unknown-member")
 
 
 # -- malformed answers -----------------------------------------------------------------------------------
@@ -208,13 +211,13 @@ def _wrong_type(context: _Context) -> FuzzCase:
         path, _, value = context.rng.choice(positions)
         kind = _json_type(value)
         _set(body, path, WRONG_TYPED.get(kind, 0))
-        return context.case(200, _dumps(body), f"wrong type at {_pointer(path)}: {kind} replaced")
+        return context.case(200, _dumps(body), f"wrong type at {_pointer(path)}: {kind} replaced", kind="wrong-type")
     absent = context.absent_members(body, lambda schema: True)
     if absent and isinstance(body, dict):
         name, schema = context.rng.choice(absent)
         kind = _schema_type(schema)
         body[name] = WRONG_TYPED.get(kind, 0)
-        return context.case(200, _dumps(body), f"wrong type at /{name}: not {kind}")
+        return context.case(200, _dumps(body), f"wrong type at /{name}: not {kind}", kind="wrong-type")
     return _not_an_object(context)
 
 
@@ -224,12 +227,12 @@ def _unknown_enum(context: _Context) -> FuzzCase:
     if positions:
         path, _, _ = context.rng.choice(positions)
         _set(body, path, UNKNOWN_ENUM_VALUE)
-        return context.case(200, _dumps(body), f"unknown enum value at {_pointer(path)}")
+        return context.case(200, _dumps(body), f"unknown enum value at {_pointer(path)}", kind="unknown-enum")
     absent = context.absent_members(body, lambda schema: "enum" in schema)
     if absent and isinstance(body, dict):
         name, _ = context.rng.choice(absent)
         body[name] = UNKNOWN_ENUM_VALUE
-        return context.case(200, _dumps(body), f"unknown enum value at /{name}")
+        return context.case(200, _dumps(body), f"unknown enum value at /{name}", kind="unknown-enum")
     return _wrong_type(context)
 
 
@@ -256,7 +259,7 @@ def _out_of_range(context: _Context) -> FuzzCase:
     literal = context.rng.choice(OUT_OF_RANGE[kind])
     _set(body, path, _RAW)
     text = _dumps(body).replace(json.dumps(_RAW).encode("utf-8"), literal.encode("ascii"))
-    return context.case(200, text, f"out-of-range {kind} {literal} at {_pointer(path)}")
+    return context.case(200, text, f"out-of-range {kind} {literal} at {_pointer(path)}", kind="out-of-range")
 
 
 def _numeric_kind(schema: Schema) -> str | None:
@@ -274,7 +277,7 @@ def _truncated(context: _Context) -> FuzzCase:
     if len(text) < 2:
         text = b'{"TruncatedMember": "value"}'
     cut = context.rng.randrange(1, len(text))
-    return context.case(200, text[:cut], f"JSON truncated after {cut} of {len(text)} bytes")
+    return context.case(200, text[:cut], f"JSON truncated after {cut} of {len(text)} bytes", kind="truncated")
 
 
 def _invalid_utf8(context: _Context) -> FuzzCase:
@@ -286,7 +289,7 @@ def _invalid_utf8(context: _Context) -> FuzzCase:
         text = text[:at] + bad + text[at:]
     else:
         text = b'{"Message":"' + bad + b'"}'
-    return context.case(200, text, f"invalid UTF-8 bytes {bad.hex()} inside the body")
+    return context.case(200, text, f"invalid UTF-8 bytes {bad.hex()} inside the body", kind="invalid-utf8")
 
 
 NOT_OBJECTS = (b"[]", b'"a string"', b"42", b"null", b"true", b'[{"TransformId": "x"}]')
@@ -294,7 +297,7 @@ NOT_OBJECTS = (b"[]", b'"a string"', b"42", b"null", b"true", b'[{"TransformId":
 
 def _not_an_object(context: _Context) -> FuzzCase:
     body = context.rng.choice(NOT_OBJECTS)
-    return context.case(200, body, f"a body that is not a JSON object: {body.decode()}")
+    return context.case(200, body, f"a body that is not a JSON object: {body.decode()}", kind="not-an-object")
 
 
 NON_STRING_TYPES: tuple[Any, ...] = (42, None, {"code": "X"}, ["X"], True)
@@ -304,7 +307,8 @@ def _non_string_type(context: _Context) -> FuzzCase:
     value = context.rng.choice(NON_STRING_TYPES)
     status = context.rng.choice((400, 500))
     body = {"__type": value, "message": "the error code is not a string"}
-    return context.case(status, _dumps(body), f"HTTP {status} error whose __type is {json.dumps(value)}")
+    label = f"HTTP {status} error whose __type is {json.dumps(value)}"
+    return context.case(status, _dumps(body), label, kind="non-string-type")
 
 
 WRONG_CONTENT_TYPES = ("text/html", "application/xml", "text/plain", "")
@@ -313,14 +317,15 @@ WRONG_CONTENT_TYPES = ("text/html", "application/xml", "text/plain", "")
 def _wrong_content_type(context: _Context) -> FuzzCase:
     if context.rng.random() < 0.3:
         page = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
-        return context.case(502, page, "HTTP 502 HTML page from a proxy", "text/html")
+        return context.case(502, page, "HTTP 502 HTML page from a proxy", "text/html", kind="wrong-content-type")
     content_type = context.rng.choice(WRONG_CONTENT_TYPES)
     shown = content_type or "no Content-Type"
-    return context.case(200, _dumps(context.valid_body()), f"valid body sent as {shown}", content_type)
+    label = f"valid body sent as {shown}"
+    return context.case(200, _dumps(context.valid_body()), label, content_type, kind="wrong-content-type")
 
 
 def _empty_success(context: _Context) -> FuzzCase:
-    return context.case(200, b"", "HTTP 200 with an empty body")
+    return context.case(200, b"", "HTTP 200 with an empty body", kind="empty-success")
 
 
 Kind = Callable[[_Context], FuzzCase]
