@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "AWS API conformance (conformance run as tests)")
     group.addoption("--conformance", metavar="TARGETS", default=None,
                     help="comma-separated SERVICE:OPERATION or SERVICE to check")
-    group.addoption("--conformance-target", default="moto", help="moto (default), aws, or an http://host:port URL")
+    group.addoption("--conformance-target", default="moto",
+                    help="moto (default), aws, an http://host:port URL, or cassette:PATH")
     group.addoption("--conformance-max-examples", type=int, default=20, help="cases per operation and kind")
     group.addoption("--conformance-seed", type=int, default=None, help="repeat a run exactly")
     group.addoption("--conformance-checks", default=None, help="checks to run (default all)")
@@ -40,6 +42,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="do not discover or create real resources for operations that need them")
     group.addoption("--conformance-results", default=None, metavar="DIR",
                     help="write each operation's result as JSON into DIR (used by conformance run --workers)")
+    group.addoption("--conformance-check-cassettes", action="store_true",
+                    help="check every response pytest-recording replays against the spec (fails the test)")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    if not item.config.getoption("conformance_check_cassettes"):
+        return (yield)
+    from conformance.cassettes.pytest_checks import checked_call
+
+    return (yield from checked_call(item))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """pytest-recording's VCR knows the AWS matchers: `match_on` in a suite's vcr_config can name them."""
+    from conformance.cassettes.matching import register_matchers
+
+    register_matchers(vcr)
 
 
 class ConformanceFailure(Exception):

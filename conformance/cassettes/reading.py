@@ -29,6 +29,15 @@ class Interaction:
     headers: dict[str, list[str]]
     body: bytes
 
+    @classmethod
+    def from_vcr(cls, number: int, request: Any, response: dict[str, Any]) -> Interaction:
+        """From vcrpy's in-memory pair: its Request, and the response dict its stubs record and play."""
+        status = response.get("status") or {}
+        headers = {str(k): [str(v) for v in (vs if isinstance(vs, list | tuple) else [vs])]
+                   for k, vs in (response.get("headers") or {}).items()}
+        return cls(number, request, int(status.get("code", 0)), str(status.get("message") or ""), headers,
+                   body_bytes((response.get("body") or {}).get("string")))
+
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         for key, values in self.headers.items():
@@ -125,8 +134,5 @@ def _interaction(path: Path, number: int, raw: Any) -> Interaction:
                               headers=headers)
     except (TypeError, ValueError, AttributeError) as error:
         raise CassetteError(f"{where}: vcrpy cannot read the request ({error})") from None
-    converted = compat.convert_to_bytes({"body": dict(body)})
-    return Interaction(number, vcr_request, status["code"], str(status.get("message") or ""),
-                       {str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])]
-                        for k, vs in response_headers.items()},
-                       body_bytes(converted["body"]["string"]))
+    converted = compat.convert_to_bytes({"status": status, "headers": response_headers, "body": dict(body)})
+    return Interaction.from_vcr(number, vcr_request, converted)
