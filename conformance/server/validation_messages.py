@@ -108,7 +108,8 @@ def _problems(error: ValidationError, walker: _PathWalker) -> list[InputProblem]
     if keyword == "additionalProperties" and error.validator_value is False:
         known = target.get("properties", {})
         extra = sorted(name for name in error.instance if name not in known)
-        return [InputProblem("unknown-member", _join(path, _camel(name)), "unknown member") for name in extra]
+        # Named as sent: the client spelled it, the model has no member name for it.
+        return [InputProblem("unknown-member", _join(path, name), "unknown member") for name in extra]
     if keyword == "required":
         missing = [name for name in error.validator_value if name not in error.instance]
         properties = target.get("properties", {})
