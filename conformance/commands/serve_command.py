@@ -137,10 +137,10 @@ def _serve(server: ServeServer, args: argparse.Namespace, seed: int) -> int:
                               name="conformance-serve", daemon=True)
     thread.start()
     protocol = server.endpoint.protocol
-    mode = "fuzz" if args.fuzz else "replay " + args.replay_case if args.replay_case else "reference"
+    modes = [mode for mode, on in (("fuzz", args.fuzz), (f"replay {args.replay_case}", args.replay_case)) if on]
     state = f", state {args.state}" if args.state else ""
     print(f"conformance serve: {args.service} (JSON {protocol.json_version}, {protocol.target_prefix}) on "
-          f"{server.url} seed {seed} mode {mode}{state}", flush=True)
+          f"{server.url} seed {seed} mode {' + '.join(modes) or 'reference'}{state}", flush=True)
     try:
         while not stop.wait(timeout=0.5):
             pass
