@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from conformance.commands import check_cassette_command, run_command, serve_command, spec_command
+from conformance.commands import check_cassette_command, fuzz_parser_command, run_command, serve_command, spec_command
 
-COMMANDS: tuple[ModuleType, ...] = (run_command, check_cassette_command, serve_command, spec_command)
+COMMANDS: tuple[ModuleType, ...] = (
+    run_command, check_cassette_command, serve_command, spec_command, fuzz_parser_command)

@@ -1,0 +1,149 @@
+"""Judge what a parser did with one response: nothing wrong, or one defect (crash, accepted-invalid, wrong-value).
+
+- Any exception other than the parser's documented error type is a `crash`.
+- A valid response (`Expectation.mode == "valid"`) must parse to the value sent: a different value, or the
+  documented error, is a `wrong-value`. An `intact` response (valid payload, odd headers) may be rejected
+  with the documented error; a value it returns must be the value sent.
+- A malformed response may be rejected with the documented error; a value it returns must validate against
+  the schema (unknown members and out-of-enum strings pass unless strict), else `accepted-invalid`.
+
+A parse is read in the wire data model (`conformance.fuzz.convert`), `ResponseMetadata` dropped. Error
+responses parse as botocore's do: `{"Error": {"Code": str, "Message": str}, <the error shape's members>}`;
+the code must be the one the response carries (as AWS clients read `__type`, `X-Amzn-ErrorType` and `code`:
+namespace and URI removed) and the members those sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.fuzz.context import OperationContext
+from conformance.fuzz.convert import WireCodec, difference
+from conformance.fuzz.fastcheck import FastCheck
+from conformance.fuzz.wire import INTACT, VALID, WireResponse, shown
+from conformance.spec.derive import Schema
+
+CRASH, ACCEPTED_INVALID, WRONG_VALUE = "crash", "accepted-invalid", "wrong-value"
+DEFECT_KINDS = (CRASH, ACCEPTED_INVALID, WRONG_VALUE)
+METADATA_KEY = "ResponseMetadata"
+MESSAGE_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    exception: str | None
+    message: str
+
+
+class Oracle:
+    """Judges parses of one operation's responses (schemas compiled once)."""
+
+    def __init__(self, context: OperationContext, documented: tuple[type[BaseException], ...] = (),
+                 *, strict: bool = False) -> None:
+        self.context = context
+        self.documented = documented
+        self.strict = strict
+        self.codec = WireCodec(context)
+        self._checks: dict[int, tuple[Schema, FastCheck]] = {}
+
+    def judge(self, response: WireResponse, parsed: Any = None, error: BaseException | None = None) -> Verdict | None:
+        mode = response.expectation.mode
+        if error is not None:
+            name = type(error).__name__
+            text = f"{name}: {one_line(error)}"
+            if not isinstance(error, self.documented):
+                return Verdict(CRASH, name, text)
+            if mode == VALID:
+                return Verdict(WRONG_VALUE, name, f"rejected a valid response with {text}")
+            return None
+        value = without_metadata(parsed)
+        try:
+            if response.status >= 300:
+                return self._judge_error(response, value)
+            return self._judge_output(response, value)
+        except (TypeError, ValueError, OverflowError, RecursionError) as problem:
+            # Values no JSON parse can hold (objects of the parser's own, ...): not in the data model.
+            return Verdict(ACCEPTED_INVALID, None, f"the parse cannot be read in the wire data model: "
+                           f"{type(problem).__name__}: {one_line(problem)} ({shown(value, 80)})")
+
+    def problems(self, response: WireResponse, parsed: Any = None,
+                 error: BaseException | None = None) -> list[str]:
+        """The verdict as a list of lines (empty: no defect), for reproduction snippets."""
+        verdict = self.judge(response, parsed, error)
+        return [] if verdict is None else [f"{verdict.kind}: {verdict.message}"]
+
+    # -- success responses -------------------------------------------------------------------------------
+
+    def _judge_output(self, response: WireResponse, value: Any) -> Verdict | None:
+        schema = self.context.output
+        wire = self.codec.to_wire(schema, value)
+        expectation = response.expectation
+        if expectation.mode in (VALID, INTACT):
+            return self._compare(schema, expectation.value, wire, "")
+        return self._validate(schema, wire, "the parse")
+
+    def _compare(self, schema: Schema, sent: Any, wire: Any, where: str) -> Verdict | None:
+        found = difference(self.codec.canonical(schema, sent), self.codec.canonical(schema, wire))
+        if found is None:
+            return None
+        pointer, expected, actual = found
+        return Verdict(WRONG_VALUE, None, f"{where}{pointer}: the response has {expected!r}, the parse {actual!r}")
+
+    def _validate(self, schema: Schema, wire: Any, what: str) -> Verdict | None:
+        check = self._check(schema)
+        if check.check(wire):
+            return None
+        problems = check.explain(wire)
+        if not problems:
+            return None
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        return Verdict(ACCEPTED_INVALID, None, f"{what} breaks the schema: {'; '.join(problems[:3])}{more}")
+
+    def _check(self, schema: Schema) -> FastCheck:
+        cached = self._checks.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            cached = (schema, FastCheck(schema, strict=self.strict))
+            self._checks[id(schema)] = cached
+        return cached[1]
+
+    # -- error responses ---------------------------------------------------------------------------------
+
+    def _judge_error(self, response: WireResponse, value: Any) -> Verdict | None:
+        if not isinstance(value, dict) or not isinstance(value.get("Error"), dict):
+            return Verdict(ACCEPTED_INVALID, None,
+                           f"the parse of an HTTP {response.status} answer has no Error object: {shown(value, 80)}")
+        error = value["Error"]
+        code, message = error.get("Code"), error.get("Message")
+        if not isinstance(code, str):
+            return Verdict(ACCEPTED_INVALID, None, f"Error.Code is {shown(code)}, not a string")
+        if message is not None and not isinstance(message, str):
+            return Verdict(ACCEPTED_INVALID, None, f"Error.Message is {shown(message)}, not a string")
+        members = {k: v for k, v in value.items() if k != "Error"}
+        expectation = response.expectation
+        if expectation.mode in (VALID, INTACT):
+            if code != expectation.error_code:
+                return Verdict(WRONG_VALUE, None,
+                               f"Error.Code is {code!r}; the response carries {expectation.error_code!r}")
+            declared = self.context.error_for_code(code)
+            if declared is None:
+                return None
+            wire = self.codec.to_wire(declared.schema, members)
+            return self._compare(declared.schema, expectation.value, wire, f"error {declared.name} member ")
+        declared = self.context.error_for_code(code)
+        if declared is None or not members:
+            return None
+        return self._validate(declared.schema, self.codec.to_wire(declared.schema, members),
+                              f"the members of error {declared.name}")
+
+
+def without_metadata(parsed: Any) -> Any:
+    if isinstance(parsed, dict) and METADATA_KEY in parsed:
+        return {k: v for k, v in parsed.items() if k != METADATA_KEY}
+    return parsed
+
+
+def one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
