@@ -8,9 +8,13 @@ fresh cassette and replaces the file atomically, only when the run ends normally
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shlex
+import site
 import sys
+import sysconfig
+import unicodedata
 import urllib.parse
 from pathlib import Path
 from types import TracebackType
@@ -36,8 +40,6 @@ from conformance.spec.writer import atomic_write
 from conformance.targets.base import Target
 
 SERIALIZER_NAME = "conformance"
-# What decides the requests a run makes besides its arguments: a change here means a replay may miss.
-GENERATOR_SOURCES = ("conformance/cases.py", "conformance/runner.py")
 
 
 def check_record_path(path: Path, force: bool) -> None:
@@ -64,17 +66,42 @@ def check_recordable(target: Target) -> None:
 
 
 def generator_fingerprint() -> str:
-    """A digest of the code that turns a seed into requests (strategies/, cases, runner)."""
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parents[2]
+    """A digest of what turns a seed into requests, besides the run's arguments.
+
+    That is the Hypothesis version, the Unicode database, the `strategies` package, and every local module
+    loaded: Hypothesis also draws constants from the source of loaded local (not site-packages, not test)
+    modules, so with an editable install any change to a string or number literal in `conformance/` can
+    change the cases a seed gives.
+    """
+    digest = hashlib.sha256(f"{hypothesis.__version__} {unicodedata.unidata_version}".encode())
     import strategies
 
-    files = sorted(Path(strategies.__file__).resolve().parent.glob("*.py"))
-    files += [root / name for name in GENERATOR_SOURCES]
-    for file in files:
-        if file.exists():
-            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    files = {Path(strategies.__file__).resolve().parent / name.name
+             for name in Path(strategies.__file__).resolve().parent.glob("*.py")}
+    files.update(local_module_files())
+    for file in sorted(files):
+        with contextlib.suppress(OSError):
+            digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()[:16]
+
+
+def local_module_files() -> set[Path]:
+    """Source files of loaded modules that are neither installed packages nor the standard library nor tests."""
+    installed = {Path(p).resolve() for key in ("purelib", "platlib", "stdlib", "platstdlib")
+                 if (p := sysconfig.get_paths().get(key))}
+    installed.update(Path(p).resolve() for p in site.getsitepackages())
+    files: set[Path] = set()
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__file__", None)
+        if not name or not name.endswith(".py"):
+            continue
+        path = Path(name).resolve()
+        if any(path.is_relative_to(root) for root in installed) or "/site-packages/" in str(path):
+            continue
+        if {"test", "tests"} & set(path.parts) or path.stem.startswith("test_") or path.stem.endswith("_test"):
+            continue
+        files.add(path)
+    return files
 
 
 def recording_info(target: Target, options: RunOptions, operations: list[tuple[str, str]], path: Path, *,

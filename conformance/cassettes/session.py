@@ -24,6 +24,8 @@ def cassette_session(args: argparse.Namespace, target: Target, options: RunOptio
     --seed is given. `args.seed` follows, since real-resource discovery is seeded from it too.
     """
     record = getattr(args, "record", None)
+    if record is not None or target.name.startswith("cassette:"):
+        load_cassette_modules()
     if record is None:
         if getattr(args, "redact_account", False) or getattr(args, "force", False):
             flag = "--redact-account" if args.redact_account else "--force"
@@ -33,7 +35,6 @@ def cassette_session(args: argparse.Namespace, target: Target, options: RunOptio
                 print(f"note: {note}", file=sys.stderr)
             args.seed = options.seed
         return contextlib.nullcontext()
-    _require_vcrpy()
     from conformance.cassettes.recording import Recording, check_record_path, check_recordable, recording_info
 
     check_recordable(target)
@@ -69,9 +70,22 @@ def replay_notes(target: Target, options: RunOptions, operations: list[tuple[str
     recording = target.cassette.recording
     recorded = recording.get("versions", {}).get("generator")
     if recorded and recorded != generator_fingerprint():
-        notes.append("the code that generates cases (strategies/, cases.py, runner.py) changed since the "
-                     f"recording: expect cassette_miss findings; record again with: {recording.get('record_again')}")
+        notes.append("the code that turns a seed into cases is not the recording's (Hypothesis, strategies/, or a "
+                     "literal in a loaded local module changed): expect cassette_miss findings; record again with: "
+                     f"{recording.get('record_again')}")
     return notes
+
+
+def load_cassette_modules() -> None:
+    """Import every module a recording or a replay uses, in both: the same local modules are loaded then.
+
+    Hypothesis draws some constants from the source of loaded local modules, so a replay that had loaded
+    other modules than its recording would generate other cases.
+    """
+    _require_vcrpy()
+    import conformance.cassettes.checking
+    import conformance.cassettes.recording
+    import conformance.targets.cassette_target  # noqa: F401
 
 
 def _normalized(value: Any) -> Any:
