@@ -76,8 +76,8 @@ def generator_fingerprint() -> str:
     digest = hashlib.sha256(f"{hypothesis.__version__} {unicodedata.unidata_version}".encode())
     import strategies
 
-    files = {Path(strategies.__file__).resolve().parent / name.name
-             for name in Path(strategies.__file__).resolve().parent.glob("*.py")}
+    files = {path.resolve() for folder in getattr(strategies, "__path__", []) if Path(folder).is_dir()
+             for path in Path(folder).glob("*.py")}
     files.update(local_module_files())
     for file in sorted(files):
         with contextlib.suppress(OSError):
