@@ -1,6 +1,6 @@
 """Many operations in parallel on pytest-xdist, through the pytest plugin: xdist is the distributed engine.
 
-`conformance run ... --workers N` starts `pytest -n N --dist loadgroup` with the plugin; every worker writes
+`conformance run ... --workers N` starts `pytest -n N --dist loadgroup` with the plugin (a pytest11 entry point); every worker writes
 the result of each operation it ran to a results directory, and this process merges them into one RunResult
 for the reports. An operation whose worker crashed ends as `error`; the matrix goes on.
 """
@@ -34,7 +34,7 @@ def run_on_workers(operations: Sequence[tuple[str, str]], *, target: str, worker
         (root / "pytest.ini").write_text("[pytest]\n")
         command = [
             sys.executable, "-m", "pytest", "-c", str(root / "pytest.ini"), "--rootdir", str(root), str(root),
-            "-p", "conformance.pytest_plugin", "-n", workers, "--dist", "loadgroup", "-q", "-p", "no:cacheprovider",
+            "-n", workers, "--dist", "loadgroup", "-q", "-p", "no:cacheprovider",
             "--conformance", ",".join(f"{service}:{operation}" for service, operation in operations),
             "--conformance-target", target, "--conformance-seed", str(seed),
             "--conformance-results", str(results), *plugin_args,

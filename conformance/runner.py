@@ -156,7 +156,7 @@ class Runner:
             result.notes.append("mutating operation on real AWS: pass --allow-mutating to run it")
             return result
         state = _OperationState(result, _Collector())
-        if self.options.operation_seconds:
+        if self.options.operation_seconds is not None:
             state.deadline = time.monotonic() + self.options.operation_seconds
         examples = dict(self.options.examples)
         if self.options.resources is not None:
