@@ -25,6 +25,7 @@ from conformance.checks import CHECKS, CheckContext, CheckFunction, select_check
 from conformance.checks.registry import JSON_BODY_PROTOCOLS, CaseKind, body_schema
 from conformance.exchange import Exchange, HttpRequest, HttpResponse, redact_headers
 from conformance.findings import Finding
+from conformance.runner import is_not_implemented
 from conformance.spec.models import load_service
 from conformance.spec.validation import violations
 
@@ -45,35 +46,47 @@ class CheckedInteraction:
     interaction: Interaction
     operation: Operation | None  # None: not an AWS request conformance can place
     findings: list[Finding] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    not_implemented: str | None = None  # the endpoint said it does not implement the operation
 
     @property
     def errors(self) -> int:
         return sum(f.severity == "error" for f in self.findings)
 
 
-def check_interaction(interaction: Interaction, checks: dict[str, CheckFunction], *, strict: bool = False,
-                      hints: Sequence[str] = (), source: str = "") -> CheckedInteraction:
-    request = interaction.request
-    view = RequestView.of(request.method, request.uri, dict(request.headers.items()), body_bytes(request.body))
-    operation = identify(view, hints)
-    checked = CheckedInteraction(interaction, operation)
-    if operation is None:
+class CassetteChecker:
+    """Checks a cassette's interactions in file order, remembering which operations answered already."""
+
+    def __init__(self, checks: dict[str, CheckFunction], *, strict: bool = False, hints: Sequence[str] = (),
+                 source: str = "") -> None:
+        self.checks, self.strict, self.hints, self.source = checks, strict, tuple(hints), source
+        self._answered: set[Operation] = set()
+
+    def check(self, interaction: Interaction) -> CheckedInteraction:
+        request = interaction.request
+        view = RequestView.of(request.method, request.uri, dict(request.headers.items()), body_bytes(request.body))
+        operation = identify(view, self.hints)
+        checked = CheckedInteraction(interaction, operation)
+        if operation is None:
+            return checked
+        exchange = exchange_of(interaction, operation, view)
+        # As in a run: an HTML 500 means "not implemented" only before the operation answered otherwise.
+        checked.not_implemented = is_not_implemented(exchange, first=operation not in self._answered)
+        if checked.not_implemented:
+            return checked
+        self._answered.add(operation)
+        expectation = _request_validity(exchange) if set(self.checks) & set(INPUT_CHECKS) else None
+        context = CheckContext(exchange, expectation or "valid", strict=self.strict)
+        where = f"{self.source} interaction {interaction.number}".strip()
+        target = view.headers.get("x-amz-target")
+        for name, function in self.checks.items():
+            if name in INPUT_CHECKS and expectation is None:
+                continue
+            for finding in function(context):
+                finding.request = exchange.request.as_json() if exchange.request else {}
+                finding.response = exchange.response.as_json() if exchange.response else {}
+                finding.reproduce = f"{where}: {request.method} {request.uri}" + (f" ({target})" if target else "")
+                checked.findings.append(finding)
         return checked
-    exchange = exchange_of(interaction, operation, view)
-    expectation = _request_validity(exchange) if set(checks) & set(INPUT_CHECKS) else None
-    context = CheckContext(exchange, expectation or "valid", strict=strict)
-    where = f"{source} interaction {interaction.number}: " if source else f"interaction {interaction.number}: "
-    for name, function in checks.items():
-        if name in INPUT_CHECKS and expectation is None:
-            continue
-        for finding in function(context):
-            finding.request = exchange.request.as_json() if exchange.request else {}
-            finding.response = exchange.response.as_json() if exchange.response else {}
-            target = view.headers.get("x-amz-target")
-            finding.reproduce = f"{where}{request.method} {request.uri}" + (f" ({target})" if target else "")
-            checked.findings.append(finding)
-    return checked
 
 
 def exchange_of(interaction: Interaction, operation: Operation, view: RequestView) -> Exchange:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conformance.cassettes.checking import check_interaction, select_cassette_checks
+from conformance.cassettes.checking import CassetteChecker, select_cassette_checks
 from conformance.cassettes.reading import Interaction
 
 
@@ -25,13 +25,14 @@ def checked_call(item: pytest.Item) -> Generator[None, Any, Any]:
     result = yield  # a failing test raises here: its own failure is what it reports
     used = {index for index, count in cassette.play_counts.items() if count > played_before.get(index, 0)}
     used.update(range(recorded_before, len(cassette.data)))
-    checks = select_cassette_checks(item.config.getoption("conformance_checks"))
-    strict = bool(item.config.getoption("conformance_strict"))
+    checker = CassetteChecker(select_cassette_checks(item.config.getoption("conformance_checks")),
+                              strict=bool(item.config.getoption("conformance_strict")),
+                              source=str(getattr(cassette, "path", "")))
     errors: list[str] = []
     for index in sorted(used):
         request, response = cassette.data[index]
         interaction = Interaction.from_vcr(index + 1, request, response)
-        checked = check_interaction(interaction, checks, strict=strict, source=str(getattr(cassette, "path", "")))
+        checked = checker.check(interaction)
         if checked.operation is None:
             continue
         name = f"{checked.operation.service}:{checked.operation.operation}"

@@ -12,6 +12,8 @@ from typing import Any, TextIO
 
 from conformance.errors import UsageError
 
+MAX_LISTED = 10  # interaction numbers listed per defect
+
 
 def add_parser(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -34,7 +36,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from conformance.cassettes.checking import check_interaction, select_cassette_checks
+        from conformance.cassettes.checking import CassetteChecker, select_cassette_checks
         from conformance.cassettes.reading import read_cassette
     except ImportError:
         raise UsageError("check-cassette needs vcrpy: pip install vcrpy") from None
@@ -47,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     errors = 0
     for cassette in cassettes:
         hints = [str(name) for name in cassette.recording.get("run", {}).get("operations", [])]
-        checked = [check_interaction(interaction, checks, strict=args.strict, hints=hints, source=str(cassette.path))
-                   for interaction in cassette.interactions]
+        checker = CassetteChecker(checks, strict=args.strict, hints=hints, source=str(cassette.path))
+        checked = [checker.check(interaction) for interaction in cassette.interactions]
         errors += sum(item.errors for item in checked)
         _print_cassette(cassette.path, checked, sys.stdout)
         report.append(_cassette_json(cassette, checked))
@@ -58,33 +60,39 @@ def run(args: argparse.Namespace) -> int:
     if args.report_json:
         from conformance.spec.writer import atomic_write
 
-        atomic_write(args.report_json, json.dumps({"cassettes": report, "summary": {
-            "cassettes": len(cassettes), "interactions": total, "errors": errors, "seconds": round(seconds, 2)}},
-            indent=1, ensure_ascii=False) + "\n")
+        summary = {"cassettes": len(cassettes), "interactions": total, "errors": errors, "seconds": round(seconds, 2)}
+        atomic_write(args.report_json, json.dumps({"cassettes": report, "summary": summary}, indent=1,
+                                                  ensure_ascii=False) + "\n")
     return 1 if errors else 0
 
 
 def _print_cassette(path: Path, checked: list[Any], stream: TextIO) -> None:
+    """Each defect once (operation, check, pointer, message), with the interactions that show it."""
     placed = [item for item in checked if item.operation is not None]
-    operations = Counter(f"{item.operation.service}:{item.operation.operation}" for item in placed)
+    defects: dict[tuple[str, str, str, str, str], list[Any]] = {}
     for item in placed:
+        name = f"{item.operation.service}:{item.operation.operation}"
         for finding in item.findings:
-            if finding.severity == "error":
-                stream.write(f"ERROR {finding.reproduce}\n  {item.operation.service}:{item.operation.operation} "
-                             f"[{finding.check}] {finding.pointer or '/'}: {finding.message}\n")
-    # Warnings once per defect, with how many interactions show it.
-    warnings: Counter[tuple[str, str, str, str]] = Counter()
-    for item in placed:
-        for finding in item.findings:
-            if finding.severity == "warning":
-                name = f"{item.operation.service}:{item.operation.operation}"
-                warnings[(name, finding.check, finding.pointer or "/", finding.message)] += 1
-    for (name, check, pointer, message), count in sorted(warnings.items()):
-        stream.write(f"warning {name} [{check}] {pointer}: {message} ({count} interactions)\n")
+            key = (finding.severity, name, finding.check, finding.pointer or "/", finding.message)
+            defects.setdefault(key, []).append((item.interaction.number, finding))
+    for (severity, name, check, pointer, message), seen in sorted(defects.items(), key=lambda kv: kv[0][0] != "error"):
+        numbers = [number for number, _ in seen]
+        listed = ", ".join(map(str, numbers[:MAX_LISTED])) + (", ..." if len(numbers) > MAX_LISTED else "")
+        stream.write(f"{severity.upper() if severity == 'error' else severity} {name} [{check}] {pointer}: {message}"
+                     f" (interaction{'s' if len(numbers) > 1 else ''} {listed})\n")
+        if severity == "error":
+            stream.write(f"  first: {seen[0][1].reproduce}\n")
+    checked_ones = [item for item in placed if not item.not_implemented]
+    operations = Counter(f"{item.operation.service}:{item.operation.operation}" for item in checked_ones)
     errors = sum(item.errors for item in checked)
+    warnings = sum(len(item.findings) - item.errors for item in checked)
     summary = ", ".join(f"{name} {count}" for name, count in sorted(operations.items())) or "none"
-    stream.write(f"{path}: {len(checked)} interactions, {len(placed)} checked ({summary}), {errors} errors, "
-                 f"{sum(warnings.values())} warnings\n")
+    stream.write(f"{path}: {len(checked)} interactions, {len(checked_ones)} checked ({summary}), {errors} errors, "
+                 f"{warnings} warnings\n")
+    not_implemented = Counter(f"{item.operation.service}:{item.operation.operation}" for item in placed
+                              if item.not_implemented)
+    for name, count in sorted(not_implemented.items()):
+        stream.write(f"  {name}: not implemented by the endpoint ({count} interactions not checked)\n")
     unplaced = [item for item in checked if item.operation is None]
     if unplaced:
         first = unplaced[0].interaction
@@ -99,7 +107,7 @@ def _cassette_json(cassette: Any, checked: list[Any]) -> dict[str, Any]:
         "interactions": [
             {"number": item.interaction.number,
              "operation": f"{item.operation.service}:{item.operation.operation}" if item.operation else None,
-             "status": item.interaction.status,
+             "status": item.interaction.status, "not_implemented": item.not_implemented,
              "findings": [finding.as_json() for finding in item.findings]}
             for item in checked
         ],
