@@ -38,6 +38,11 @@ def is_float_schema(schema: Schema) -> bool:
     return schema.get("x-aws-type") in ("float", "double", "bigDecimal")
 
 
+def spells_non_finite(schema: Schema) -> bool:
+    """Whether SCHEMA takes "NaN"/"Infinity"/"-Infinity" (an unbounded float member)."""
+    return any(isinstance(option, dict) and "NaN" in option.get("enum", ()) for option in schema.get("anyOf", ()))
+
+
 def is_structure(schema: Schema) -> bool:
     """A structure shape, or the empty object the JSON protocols answer for an operation without output."""
     return schema.get("x-aws-type") == "structure" or (schema.get("type") == "object" and "properties" in schema)
@@ -87,7 +92,7 @@ class WireCodec:
             if schema.get("contentEncoding") == "base64":
                 return base64.b64encode(bytes(value)).decode("ascii")
             return value
-        if isinstance(value, float) and not math.isfinite(value) and is_float_schema(schema):
+        if isinstance(value, float) and not math.isfinite(value) and spells_non_finite(schema):
             return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
         return value
 

@@ -49,6 +49,8 @@ class Slot:
     schema: Schema
     role: str  # member, item or value
     kind: str  # structure, union, list, map, string, enum, integer, float, boolean, blob, timestamp, document
+    required: bool = False  # a required member (null would make it absent: not a valid response)
+    in_union: bool = False  # a member of a union (exactly one member may be set)
 
     @property
     def pointer(self) -> str:
@@ -100,16 +102,19 @@ class _SlotFinder:
         self.structures: list[Path] = []
 
     def structure(self, schema: Schema, value: dict[str, Any] | None, path: Path, virtual: int) -> None:
-        self.structures.append(path)
+        union = bool(schema.get("x-aws-union"))
+        if not union:  # a union holds exactly one member: no room for another
+            self.structures.append(path)
+        required = set(schema.get("required", ()))
         for name, member in schema.get("properties", {}).items():
             if len(self.slots) >= MAX_SLOTS:
                 return
             resolved = self.context.resolve(member)
-            self.slots.append(Slot((*path, name), resolved, "member", slot_kind(resolved)))
+            self.slots.append(Slot((*path, name), resolved, "member", slot_kind(resolved), name in required, union))
             child = None if value is None else value.get(name)
             if child is not None:
                 self.walk(resolved, child, (*path, name), virtual)
-            elif virtual > 0:
+            elif virtual > 0 and not union:  # another member of a union is no longer a valid union
                 self.virtual(resolved, (*path, name), virtual - 1)
 
     def walk(self, schema: Schema, value: Any, path: Path, virtual: int) -> None:
@@ -200,7 +205,7 @@ def _valid(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireR
 
 
 def _null_member(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse | None:
-    members = [s for s in base.slots if s.role == "member"]
+    members = [s for s in base.slots if s.role == "member" and not s.required and not s.in_union]
     if not members:
         return None
     chosen = _pick(members, slot)
@@ -265,13 +270,34 @@ COMMON_ERRORS: tuple[tuple[str, int, dict[str, str]], ...] = (
 )
 
 
-def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse:
-    raw, status, members = _pick(COMMON_ERRORS, variant)
+def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse | None:
+    if not gen.common_errors:
+        return None
+    raw, status, members = _pick(gen.common_errors, variant)
     code = raw.rsplit("#", 1)[-1]
     known = gen.context.error_for_code(code)
     expectation = Expectation(VALID, members, code, known.name if known else None)
     return WireResponse(status, gen.context.headers(), encode({"__type": raw, **members}),
                         f"common error {raw} (HTTP {status})", "common-error", "error code", expectation)
+
+
+def _common_errors(context: OperationContext) -> tuple[tuple[str, int, dict[str, str]], ...]:
+    """COMMON_ERRORS as this service would send them: when it models a code, the message goes under the
+    shape's message member, and a code whose shape needs more than a message is left out."""
+    from conformance.fuzz.fastcheck import FastCheck
+
+    usable = []
+    for raw, status, members in COMMON_ERRORS:
+        known = context.error_for_code(raw.rsplit("#", 1)[-1])
+        if known is not None:
+            properties = context.resolve(known.schema).get("properties", {})
+            name = next((p for p in properties if p.lower() == "message"), None)
+            text = next(iter(members.values()), "")
+            members = {name: text} if name else {}
+            if not FastCheck(known.schema).check(members):
+                continue
+        usable.append((raw, status, members))
+    return tuple(usable)
 
 
 WRONG_CONTENT_TYPES: tuple[str | None, ...] = ("text/html", "application/json", "application/xml",
@@ -560,6 +586,7 @@ class ResponseGenerator:
 
     def __init__(self, context: OperationContext) -> None:
         self.context = context
+        self.common_errors = _common_errors(context)
         kinds = _reachable_kinds(context)
         self.uses: tuple[Use, ...] = tuple(
             Use(family, base) for family in FAMILIES if not family.needs or family.needs & kinds

@@ -51,7 +51,7 @@ class Oracle:
     def judge(self, response: WireResponse, parsed: Any = None, error: BaseException | None = None) -> Verdict | None:
         mode = response.expectation.mode
         if error is not None:
-            name = type(error).__name__
+            name = exception_name(error)
             text = f"{name}: {one_line(error)}"
             if not isinstance(error, self.documented):
                 return Verdict(CRASH, name, text)
@@ -99,7 +99,7 @@ class Oracle:
         if not problems:
             return None
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        return Verdict(ACCEPTED_INVALID, None, f"{what} breaks the schema: {'; '.join(problems[:3])}{more}")
+        return Verdict(ACCEPTED_INVALID, None, f"the schema rejects {what}: {'; '.join(problems[:3])}{more}")
 
     def _check(self, schema: Schema) -> FastCheck:
         cached = self._checks.get(id(schema))
@@ -136,6 +136,12 @@ class Oracle:
             return None
         return self._validate(declared.schema, self.codec.to_wire(declared.schema, members),
                               f"the members of error {declared.name}")
+
+
+def exception_name(error: BaseException) -> str:
+    """`TypeError` for built-in exceptions, `module.Class` for any other (`binascii.Error`)."""
+    kind = type(error)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def without_metadata(parsed: Any) -> Any:

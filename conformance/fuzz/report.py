@@ -86,7 +86,9 @@ def pytest_module(result: FuzzResult, parser: Parser, context: OperationContext,
         bodies.append("def " + body.rstrip() + "\n")
     header = [f'"""Reproducers of `conformance fuzz-parser {result.service}:{result.operation}` '
               f'(seed {result.seed}, {result.parser})."""', "", "from __future__ import annotations", ""]
-    return "\n".join(header + sorted(imports) + ["", ""]) + "\n\n".join(bodies)
+    plain = sorted(line for line in imports if line.startswith("import "))
+    froms = sorted(line for line in imports if not line.startswith("import "))
+    return "\n".join([*header, *plain, *froms, "", "", ""]) + "\n\n".join(bodies)
 
 
 # -- JSON --------------------------------------------------------------------------------------------
@@ -151,14 +153,19 @@ def print_summary(result: FuzzResult, out: TextIO) -> None:
         out.write(f"\n{kind}{f' {exception}' if exception else ''} ({len(group)})\n")
         for defect in group:
             response = defect.response
-            out.write(f"  - {defect.category}: {defect.label}\n")
-            out.write(f"    {defect.message}\n")
+            out.write(f"  - {printable(defect.category)}: {printable(defect.label)}\n")
+            out.write(f"    {printable(defect.message)}\n")
             body = response.body.decode("utf-8", errors="backslashreplace")
             if len(body) > BODY_SHOWN:
                 body = body[:BODY_SHOWN] + f"... ({len(response.body)} bytes)"
             headers = ", ".join(f"{k}: {v}" for k, v in response.headers.items())
-            out.write(f"    HTTP {response.status} [{headers}] {body}\n")
+            out.write(f"    HTTP {response.status} [{printable(headers)}] {printable(body)}\n")
     out.write("\nreproducers: --report-json FILE (each defect's `reproduce`) or --pytest FILE\n")
+
+
+def printable(text: str) -> str:
+    """TEXT with control and other unprintable characters escaped, for a terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _groups(defects: Iterable[Defect]) -> list[tuple[tuple[str, str | None], list[Defect]]]:

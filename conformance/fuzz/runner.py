@@ -226,17 +226,18 @@ class FuzzRunner:
                 choice = (use_index, base_byte % len(pool), slot, variant)
                 outcome = self._outcomes.get(choice)
                 if outcome is None:
-                    response = self.generator.build(uses[use_index], successes[choice[1] % len(successes)],
-                                                    errors[choice[1] % len(errors)], slot, variant)
-                    verdict = self._judge(self.parser, self.oracle, response)
-                    outcome = (verdict, response) if verdict is not None else _NO_DEFECT
+                    built = self.generator.build(uses[use_index], successes[choice[1] % len(successes)],
+                                                 errors[choice[1] % len(errors)], slot, variant)
+                    judged = self._judge(self.parser, self.oracle, built)
+                    outcome = (judged, built) if judged is not None else _NO_DEFECT
                     if len(self._outcomes) < OUTCOME_CACHE:
                         self._outcomes[choice] = outcome
                 verdict, response = outcome
                 if verdict is not None and response is not None and self._record(state, verdict, response, choice):
                     raise _Found()
 
-        examples = max(1, math.ceil(self.options.max_examples / batch))
+        # Hypothesis' first example is its simplest (all zeros: one case, repeated): one more makes up for it.
+        examples = 1 + math.ceil(self.options.max_examples / batch)
         test = settings(
             max_examples=examples, database=None, deadline=None, verbosity=Verbosity.quiet,
             report_multiple_bugs=False, print_blob=False, phases=(Phase.generate, Phase.shrink),
