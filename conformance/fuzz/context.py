@@ -49,6 +49,7 @@ class OperationContext:
     json_version: str
     _defs: dict[str, Schema] = field(default_factory=dict, repr=False)
     _by_code: dict[str, DeclaredError | None] = field(default_factory=dict, repr=False)
+    _targets: dict[str, Schema] = field(default_factory=dict, repr=False)
 
     @property
     def content_type(self) -> str:
@@ -65,11 +66,19 @@ class OperationContext:
 
     def resolve(self, schema: Any) -> Schema:
         """SCHEMA with `$ref`s followed through the documents' `$defs` (a `{}` for anything else)."""
-        seen = 0
-        while isinstance(schema, dict) and "$ref" in schema and seen < 64:
-            schema = self.shape(shape_name_of(schema["$ref"]))
-            seen += 1
-        return schema if isinstance(schema, dict) else {}
+        if not isinstance(schema, dict):
+            return {}
+        ref = schema.get("$ref")
+        if ref is None:
+            return schema
+        target = self._targets.get(ref)
+        if target is None:
+            seen, target = 0, schema
+            while "$ref" in target and seen < 64:
+                target = self.shape(shape_name_of(target["$ref"]))
+                seen += 1
+            self._targets[ref] = target
+        return target
 
     def shape(self, name: str) -> Schema:
         if name not in self._defs:

@@ -15,7 +15,8 @@ namespace and URI removed) and the members those sent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conformance.fuzz.context import OperationContext
@@ -32,9 +33,19 @@ MESSAGE_LIMIT = 300
 
 @dataclass(frozen=True)
 class Verdict:
+    """A defect. An `accepted-invalid` verdict may be *pending*: the fast check found the parse invalid and
+    `settle()` asks jsonschema for the message (None: jsonschema finds nothing, so there is no defect)."""
+
     kind: str
     exception: str | None
     message: str
+    pending: Callable[[], str | None] | None = field(default=None, compare=False, repr=False)
+
+    def settle(self) -> Verdict | None:
+        if self.pending is None:
+            return self
+        message = self.pending()
+        return None if message is None else replace(self, message=message, pending=None)
 
 
 class Oracle:
@@ -48,7 +59,13 @@ class Oracle:
         self.codec = WireCodec(context)
         self._checks: dict[int, tuple[Schema, FastCheck]] = {}
 
-    def judge(self, response: WireResponse, parsed: Any = None, error: BaseException | None = None) -> Verdict | None:
+    def judge(self, response: WireResponse, parsed: Any = None, error: BaseException | None = None, *,
+              settle: bool = True) -> Verdict | None:
+        """The defect PARSED (or ERROR) shows for RESPONSE, or None; `settle=False` may leave it pending."""
+        verdict = self._judge(response, parsed, error)
+        return verdict.settle() if settle and verdict is not None else verdict
+
+    def _judge(self, response: WireResponse, parsed: Any, error: BaseException | None) -> Verdict | None:
         mode = response.expectation.mode
         if error is not None:
             name = exception_name(error)
@@ -95,11 +112,15 @@ class Oracle:
         check = self._check(schema)
         if check.check(wire):
             return None
-        problems = check.explain(wire)
-        if not problems:
-            return None
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        return Verdict(ACCEPTED_INVALID, None, f"the schema rejects {what}: {'; '.join(problems[:3])}{more}")
+
+        def explain() -> str | None:
+            problems = check.explain(wire)
+            if not problems:
+                return None
+            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+            return f"the schema rejects {what}: {'; '.join(problems[:3])}{more}"
+
+        return Verdict(ACCEPTED_INVALID, None, f"the schema rejects {what}", explain)
 
     def _check(self, schema: Schema) -> FastCheck:
         cached = self._checks.get(id(schema))

@@ -103,6 +103,7 @@ class _Round:
     known: set[tuple[str, str, str]]
     target: tuple[str, str, str] | None = None
     last: Defect | None = None
+    sweep: bool = False  # keep what is seen, raise for nothing
 
 
 class FuzzRunner:
@@ -121,6 +122,7 @@ class FuzzRunner:
         self._deadline: float | None = None
         # A case is a function of its four choice bytes: shrinking and later rounds replay many of them.
         self._outcomes: dict[tuple[int, int, int, int], tuple[Verdict | None, WireResponse | None]] = {}
+        self._pools: tuple[list[Base], list[Base]] | None = None
 
     # -- the whole run ------------------------------------------------------------------------------------
 
@@ -200,20 +202,32 @@ class FuzzRunner:
         defect.choice = (use_index, best[0], best[1], best[2])
         defect.shrunk = True
 
+    def sweep(self, max_examples: int | None = None) -> int:
+        """One round of generation without shrinking: every defect seen is kept (unshrunk) and nothing is
+        raised. Returns the number of cases parsed (a measure of throughput, see bench/)."""
+        successes, errors = self.pools()
+        before = self.cases
+        examples = self.options.max_examples if max_examples is None else max_examples
+        self._round(_Round(set(), sweep=True), self.generator.weighted(), successes, errors,
+                    max(1, self.options.batch), examples)
+        return self.cases - before
+
     # -- bases ----------------------------------------------------------------------------------------------
 
     def pools(self) -> tuple[list[Base], list[Base]]:
-        """Valid output and error bases for this run, smallest first (drawn with the run's seed)."""
-        success_strategy, error_strategy = base_strategies(self.generator)
-        wanted = self.options.max_examples // 16
-        successes = _draw_many(success_strategy, _clamp(wanted, SUCCESS_POOL), self.seed)
-        errors = _draw_many(error_strategy, _clamp(wanted, ERROR_POOL), self.seed + 1)
-        return successes, errors
+        """Valid output and error bases for this run, smallest first (drawn once, with the run's seed)."""
+        if self._pools is None:
+            success_strategy, error_strategy = base_strategies(self.generator)
+            wanted = self.options.max_examples // 16
+            successes = _draw_many(success_strategy, _clamp(wanted, SUCCESS_POOL), self.seed)
+            errors = _draw_many(error_strategy, _clamp(wanted, ERROR_POOL), self.seed + 1)
+            self._pools = (successes, errors)
+        return self._pools
 
     # -- one round ------------------------------------------------------------------------------------------
 
     def _round(self, state: _Round, uses: tuple[Use, ...], successes: list[Base], errors: list[Base],
-               batch: int) -> bool:
+               batch: int, max_examples: int | None = None) -> bool:
         """One Hypothesis run; True when it ended on a new defect (then shrunk and kept)."""
 
         def cases(data: bytes) -> None:
@@ -228,7 +242,7 @@ class FuzzRunner:
                 if outcome is None:
                     built = self.generator.build(uses[use_index], successes[choice[1] % len(successes)],
                                                  errors[choice[1] % len(errors)], slot, variant)
-                    judged = self._judge(self.parser, self.oracle, built)
+                    judged = self._judge(self.parser, self.oracle, built, settle=False)
                     outcome = (judged, built) if judged is not None else _NO_DEFECT
                     if len(self._outcomes) < OUTCOME_CACHE:
                         self._outcomes[choice] = outcome
@@ -237,10 +251,11 @@ class FuzzRunner:
                     raise _Found()
 
         # Hypothesis' first example is its simplest (all zeros: one case, repeated): one more makes up for it.
-        examples = 1 + math.ceil(self.options.max_examples / batch)
+        examples = 1 + math.ceil((max_examples or self.options.max_examples) / batch)
+        phases = (Phase.generate,) if state.sweep else (Phase.generate, Phase.shrink)
         test = settings(
             max_examples=examples, database=None, deadline=None, verbosity=Verbosity.quiet,
-            report_multiple_bugs=False, print_blob=False, phases=(Phase.generate, Phase.shrink),
+            report_multiple_bugs=False, print_blob=False, phases=phases,
             suppress_health_check=list(HealthCheck),
         )(hypothesis_seed(self.seed)(given(st.binary(min_size=batch * CASE_BYTES,
                                                      max_size=batch * CASE_BYTES))(cases)))
@@ -255,24 +270,30 @@ class FuzzRunner:
     def _record(self, state: _Round, verdict: Verdict, response: WireResponse,
                 choice: tuple[int, int, int, int]) -> bool:
         """Keep the defect; True when the test must raise (it is the round's target)."""
-        defect = Defect(verdict.kind, verdict.exception, response.category, response.label, verdict.message,
+        key = (verdict.kind, verdict.exception or "", response.category)
+        wanted = key == state.target or (state.target is None and key not in state.known and not state.sweep)
+        if not wanted and key in self.defects:
+            return False  # known, and not what this round shrinks: nothing to keep
+        settled = verdict.settle()
+        if settled is None:
+            return False
+        defect = Defect(settled.kind, settled.exception, response.category, response.label, settled.message,
                         response, choice=choice)
-        if state.target is None and defect.key not in state.known:
-            state.target = defect.key
-        if defect.key == state.target:
+        if wanted:
+            state.target = key
             state.last = defect
             return True
-        if defect.key not in self.defects:
-            self.defects[defect.key] = defect  # kept until its own round shrinks it
+        self.defects[key] = defect  # kept until its own round shrinks it
         return False
 
-    def _judge(self, parser: Parser, oracle: Oracle, response: WireResponse) -> Verdict | None:
+    def _judge(self, parser: Parser, oracle: Oracle, response: WireResponse, *,
+               settle: bool = True) -> Verdict | None:
         self.cases += 1
         try:
             parsed = parser(response)
         except Exception as error:  # every exception is judged: the documented one, or a crash
             return oracle.judge(response, error=error)
-        return oracle.judge(response, parsed)
+        return oracle.judge(response, parsed, settle=settle)
 
     def _out_of_time(self) -> bool:
         return self._deadline is not None and time.monotonic() > self._deadline
