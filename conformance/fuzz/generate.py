@@ -625,11 +625,14 @@ class ResponseGenerator:
     # -- building ----------------------------------------------------------------------------------------
 
     def build(self, use: Use, success: Base, error: Base, slot: int = 0, variant: int = 0) -> WireResponse:
-        """USE applied to the base it needs; a family with nothing to change there gives the valid base."""
+        """USE applied to the base it needs. A family with nothing to change in that base (no slot of its
+        kind) gives a response of the same mode that always applies: the valid base, or it cut short."""
         base = error if use.base == "error" else success
         built = use.family.build(self, base, slot, variant)
         if built is None:
-            built = _valid(self, base, 0, 0)
+            fallback = _truncated if use.family.mode == MALFORMED else _valid
+            built = fallback(self, base, slot, variant)
+        assert built is not None
         return built
 
     def base_bytes(self, base: Base) -> bytes:
