@@ -18,6 +18,7 @@ from typing import Any
 from conformance.fuzz.context import OperationContext, for_model, for_operation
 from conformance.fuzz.generate import (
     FAMILIES,
+    FAMILY_NAMES,
     ResponseGenerator,
     generator_for,
     malformed_responses,
@@ -34,6 +35,7 @@ __all__ = [
     "CRASH",
     "DEFECT_KINDS",
     "FAMILIES",
+    "FAMILY_NAMES",
     "INTACT",
     "MALFORMED",
     "VALID",

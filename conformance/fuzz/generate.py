@@ -478,8 +478,9 @@ def _truncated(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> W
     text = gen.base_bytes(base)
     if len(text) < 2:
         text = b'{"' + UNKNOWN_MEMBER.encode() + b'":1}'
-    cut = 1 + (slot * 7 + variant) % (len(text) - 1)
-    return gen.raw(base, text[:cut], f"JSON cut after {cut} of {len(text)} bytes", "truncated", "body")
+    cut = (slot * 7 + variant) % len(text)
+    label = f"JSON cut after {cut} of {len(text)} bytes" if cut else f"empty body instead of {len(text)} bytes"
+    return gen.raw(base, text[:cut], label, "truncated", "body")
 
 
 DEPTHS = (2_500, 100_000)
@@ -568,7 +569,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("invalid-base64", MALFORMED, BOTH, _base64, frozenset({"blob"}), doc="blobs that are not base64"),
     Family("not-an-object", MALFORMED, BOTH, _not_an_object, doc="bodies that are JSON but not an object"),
     Family("encoding", MALFORMED, BOTH, _encoding, doc="invalid UTF-8, UTF-16 bodies, a byte order mark"),
-    Family("truncated", MALFORMED, BOTH, _truncated, doc="JSON cut short"),
+    Family("truncated", MALFORMED, BOTH, _truncated, doc="JSON cut short, down to an empty body"),
     Family("deep-nesting", MALFORMED, BOTH, _deep, doc="thousands of nested arrays or objects"),
     Family("bad-error-code", MALFORMED, ERROR, _bad_code, weight=2,
            doc="error bodies with a missing or non-string code, or an empty X-Amzn-ErrorType"),
@@ -705,7 +706,7 @@ def base_strategies(generator: ResponseGenerator) -> tuple[st.SearchStrategy[Bas
 def _responses(service: str, operation: str, modes: Sequence[str]) -> st.SearchStrategy[WireResponse]:
     generator = generator_for(service, operation)
     successes, errors = base_strategies(generator)
-    uses = generator.uses_of(modes)
+    uses = generator.weighted(modes)
 
     @st.composite
     def responses(draw: st.DrawFn) -> WireResponse:
@@ -718,7 +719,8 @@ def _responses(service: str, operation: str, modes: Sequence[str]) -> st.SearchS
 
 
 def responses(service: str, operation: str) -> st.SearchStrategy[WireResponse]:
-    """Every kind of response of SERVICE:OPERATION: valid ones, ones off in the headers, malformed ones."""
+    """Every kind of response of SERVICE:OPERATION: valid ones, ones off in the headers, malformed ones
+    (families weighted as in FAMILIES: about a third valid)."""
     return _responses(service, operation, (VALID, INTACT, MALFORMED))
 
 
