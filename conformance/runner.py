@@ -6,6 +6,7 @@ raises an error finding is shrunk, so each defect is reported with the smallest 
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -17,12 +18,14 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import FlakyFailure
 from hypothesis.strategies import SearchStrategy
 
-from conformance.cases import KINDS, Case, case_strategy
+from conformance import spec
+from conformance.cases import KINDS, Case, Expectation, case_strategy
 from conformance.checks import CheckContext, CheckFunction
 from conformance.exchange import Exchange
 from conformance.findings import Finding
 from conformance.reproduce import reproduce_snippet
 from conformance.resources import ResourcePool
+from conformance.spec.validation import violations
 from conformance.targets.base import Target
 from conformance.targets.call import call
 
@@ -107,6 +110,27 @@ def is_not_implemented(exchange: Exchange, first: bool) -> str | None:
     if first and response.status == 500 and "html" in (response.header("content-type") or ""):
         return "HTTP 500 with an HTML page on the first call (how moto_server answers an unimplemented action)"
     return None
+
+
+def sent_expectation(exchange: Exchange, expectation: str) -> Expectation:
+    """Judge a case by the body the client really sent: its serializer may have mended an invalid value.
+
+    botocore turns a timestamp given as "1" into the number 1, and {} for a list into []; the endpoint then
+    rightly accepts valid input, which must not count against it. Only for the `json` protocol, where the
+    body is the whole input.
+    """
+    if expectation != "invalid" or exchange.request is None:
+        return "valid" if expectation == "valid" else "invalid"
+    if spec.document(exchange.service, exchange.operation)["x-aws-protocol"] != "json":
+        return "invalid"
+    try:
+        sent = json.loads(exchange.request.body or b"{}")
+    except ValueError:
+        return "invalid"
+    if violations(spec.part(exchange.service, exchange.operation, "input"), sent):
+        return "invalid"
+    exchange.label += " (the client serialized it into a valid body)"
+    return "valid"
 
 
 class _Collector:
@@ -258,7 +282,7 @@ class Runner:
         state.result.cases += 1
         if case.hinted and 200 <= exchange.response.status < 300:
             state.result.real_resource = True
-        context = CheckContext(exchange, case.expectation, strict=self.options.strict)
+        context = CheckContext(exchange, sent_expectation(exchange, case.expectation), strict=self.options.strict)
         size = len(exchange.request.body) if exchange.request else 0
         failed: set[tuple[str, str, str]] = set()
         for function in self.options.checks.values():

@@ -139,3 +139,17 @@ def test_cli_usage_errors_exit_2(args: list[str], message: str, capsys: pytest.C
 def test_not_implemented_alone_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "glue:GetMLTaskRun", "--max-examples", "2", "--seed", "1"]) == 0
     assert "not-implemented" in capsys.readouterr().out
+
+
+def test_a_case_the_client_mended_is_judged_by_the_body_sent() -> None:
+    from conformance.exchange import Exchange, HttpRequest
+    from conformance.runner import sent_expectation
+
+    mended = Exchange("glue", "GetMLTaskRun", {}, request=HttpRequest(
+        "POST", "http://x/", {}, b'{"TransformId": "t", "TaskRunId": "r"}'))
+    still_invalid = Exchange("glue", "GetMLTaskRun", {},
+                             request=HttpRequest("POST", "http://x/", {}, b'{"TransformId": "t"}'))
+    assert sent_expectation(mended, "invalid") == "valid"
+    assert "valid body" in mended.label
+    assert sent_expectation(still_invalid, "invalid") == "invalid"
+    assert sent_expectation(still_invalid, "valid") == "valid"
