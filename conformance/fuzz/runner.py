@@ -25,6 +25,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -53,7 +54,7 @@ class FuzzOptions:
     seed: int | None = None
     strict: bool = False  # unknown members and out-of-enum strings are accepted-invalid too
     seeds: bool = True  # run botocore's protocol-test cases first (botocore's parser only)
-    seed_directory: Any = None  # where the protocol tests are (default: seeds.default_directory())
+    seed_directory: Path | None = None  # where the protocol tests are (default: seeds.default_directory())
     batch: int = DEFAULT_BATCH
     max_rounds: int = DEFAULT_MAX_ROUNDS
     max_seconds: float | None = None

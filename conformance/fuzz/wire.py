@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,8 +61,6 @@ class WireResponse:
 
     def as_json(self) -> dict[str, Any]:
         """Status, headers and body as JSON; a body that is not UTF-8 also comes as `body_base64`."""
-        import base64
-
         shown: dict[str, Any] = {"status": self.status, "headers": dict(self.headers)}
         try:
             shown["body"] = self.body.decode("utf-8")
