@@ -483,17 +483,23 @@ def _truncated(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> W
     return gen.raw(base, text[:cut], label, "truncated", "body")
 
 
-DEPTHS = (2_500, 100_000)
+DEPTHS = (2_500, 25_000)  # past Python's default recursion limit, and far past it
+
+
+@functools.lru_cache(maxsize=8)
+def _nested(depth: int, arrays: bool) -> Raw:
+    return Raw("[" * depth + "]" * depth if arrays else '{"a":' * depth + "1" + "}" * depth)
 
 
 def _deep(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse:
     depth = _pick(DEPTHS, variant)
-    nested = "[" * depth + "]" * depth if variant // len(DEPTHS) % 2 == 0 else '{"a":' * depth + "1" + "}" * depth
-    shape = "arrays" if nested.startswith("[") else "objects"
+    arrays = variant // len(DEPTHS) % 2 == 0
+    nested = _nested(depth, arrays)
+    shape = "arrays" if arrays else "objects"
     places = [s.path for s in base.slots if s.kind != "document"] + [(UNKNOWN_MEMBER,)]
     path = _pick(places, slot)
     label = f"{depth} nested {shape} at {json_pointer(path)}"
-    return gen.malformed(base, replaced(base.body, path, Raw(nested)), label, "deep-nesting", "body")
+    return gen.malformed(base, replaced(base.body, path, nested), label, "deep-nesting", "body")
 
 
 NON_STRING_CODES: tuple[Any, ...] = (42, True, None, [], ["{code}"], {"Code": "{code}"}, 1.5, "", " ")
