@@ -8,7 +8,6 @@ Transforms[].TransformId, CreateMLTransform → TransformId) can supply real val
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -16,7 +15,6 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from conformance import spec
-from conformance.spec.derive import Schema, shape_name_of
 from conformance.targets.base import Target
 from conformance.targets.call import call
 
@@ -26,56 +24,53 @@ MAX_VALUES = 5
 CREATE_ATTEMPTS = 3
 
 
-def _member_names(defs: dict[str, Schema], root: str) -> set[str]:
-    """Every member name reachable from shape ROOT (structures, lists and maps followed)."""
+def _member_names(shapes: dict[str, Any], root: str) -> set[str]:
+    """Every member name reachable from shape ROOT of botocore's model (structures, lists and maps followed).
+
+    Read from the model itself, not from derived documents: deriving every operation of a service only to
+    find its links would translate every pattern of the service.
+    """
     names: set[str] = set()
     seen: set[str] = set()
     stack = [root]
     while stack:
         name = stack.pop()
-        if name in seen or name not in defs:
+        if name in seen or name not in shapes:
             continue
         seen.add(name)
-        shape = defs[name]
-        for member, schema in shape.get("properties", {}).items():
+        shape = shapes[name]
+        for member, reference in shape.get("members", {}).items():
             names.add(member)
-            stack.extend(_targets(schema))
-        for key in ("items", "additionalProperties"):
-            if isinstance(shape.get(key), dict):
-                stack.extend(_targets(shape[key]))
+            stack.append(reference["shape"])
+        stack.extend(shape[key]["shape"] for key in ("member", "key", "value") if key in shape)
     return names
 
 
-def _targets(schema: Schema) -> Iterator[str]:
-    if "$ref" in schema:
-        yield shape_name_of(schema["$ref"])
-    for option in schema.get("anyOf", []):
-        yield from _targets(option)
-
-
-def required_names(service: str, operation: str) -> list[str]:
+@functools.lru_cache(maxsize=1024)
+def required_names(service: str, operation: str) -> tuple[str, ...]:
     """Required top-level string members of the input: the ids an operation needs to reach a resource."""
-    document = spec.document(service, operation)
-    if not document["x-aws-input"]:
-        return []
-    root = document["$defs"][shape_name_of(document["x-aws-input"])]
+    model = spec.deriver(service).raw
+    spec.document(service, operation)  # an unknown operation is a one-line usage error
+    input_name = model["operations"][operation].get("input", {}).get("shape")
+    if not input_name:
+        return ()
+    root = model["shapes"][input_name]
     names = []
     for name in root.get("required", []):
-        target = root["properties"][name]
-        shape = document["$defs"].get(shape_name_of(target.get("$ref", "")), {})
-        if shape.get("type") == "string" and "enum" not in shape:
+        shape = model["shapes"][root["members"][name]["shape"]]
+        if shape["type"] == "string" and "enum" not in shape:
             names.append(name)
-    return names
+    return tuple(names)
 
 
 @functools.lru_cache(maxsize=64)
 def producers(service: str, name: str) -> tuple[str, ...]:
     """Operations whose output carries a member NAME: listers first (they need no input), then creators."""
+    model = spec.deriver(service).raw
     found = []
-    for operation in spec.operations(service):
-        document = spec.document(service, operation)
-        output = document["x-aws-output"]
-        if output and name in _member_names(document["$defs"], shape_name_of(output)):
+    for operation, definition in sorted(model["operations"].items()):
+        output = definition.get("output", {}).get("shape")
+        if output and name in _member_names(model["shapes"], output):
             found.append(operation)
     listers = [op for op in found if op.startswith(LIST_PREFIXES) and not required_names(service, op)]
     creators = [op for op in found if op.startswith(CREATE_PREFIXES)]

@@ -139,9 +139,12 @@ class _Collector:
     def __init__(self) -> None:
         self.by_key: dict[tuple[str, str, str], tuple[int, Finding]] = {}
 
-    def add(self, finding: Finding, size: int) -> None:
+    def keeps(self, finding: Finding, size: int) -> bool:
         known = self.by_key.get(finding.key)
-        if known is None or size < known[0]:
+        return known is None or size < known[0]
+
+    def add(self, finding: Finding, size: int) -> None:
+        if self.keeps(finding, size):
             self.by_key[finding.key] = (size, finding)
 
     def error_keys(self) -> list[tuple[str, str, str]]:
@@ -287,11 +290,13 @@ class Runner:
         failed: set[tuple[str, str, str]] = set()
         for function in self.options.checks.values():
             for finding in function(context):
-                finding.request = {"params": _jsonable(case.value), "label": case.label,
-                                   **(exchange.request.as_json() if exchange.request else {})}
-                finding.response = exchange.response.as_json()
-                finding.reproduce = reproduce_snippet(self.target, service, operation, params)
-                state.collector.add(finding, size)
+                if state.collector.keeps(finding, size):
+                    # Only a finding that will be reported pays for its evidence.
+                    finding.request = {"params": _jsonable(case.value), "label": case.label,
+                                       **(exchange.request.as_json() if exchange.request else {})}
+                    finding.response = exchange.response.as_json()
+                    finding.reproduce = reproduce_snippet(self.target, service, operation, params)
+                    state.collector.add(finding, size)
                 if finding.severity == "error":
                     failed.add(finding.key)
         return failed

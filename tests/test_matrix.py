@@ -31,7 +31,7 @@ def test_moto_coverage_counts_response_methods() -> None:
 
 
 def test_links_are_inferred_from_member_names() -> None:
-    assert required_names("glue", "GetMLTransform") == ["TransformId"]
+    assert required_names("glue", "GetMLTransform") == ("TransformId",)
     found = producers("glue", "TransformId")
     assert "GetMLTransforms" in found and "CreateMLTransform" in found
     assert found.index("GetMLTransforms") < found.index("CreateMLTransform")  # listers before creators

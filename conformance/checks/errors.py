@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance.checks.error_codes import COMMON_ERRORS, COMMON_SERVER_ERRORS, error_code
-from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, check
+from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, body_schema, check
 from conformance.exchange import HttpResponse
 from conformance.findings import Finding, Severity
-from conformance.spec.derive import SCHEMA_DIALECT, Schema
+from conformance.spec.derive import Schema
 from conformance.spec.validation import violations
 
 CODE_KEYS = ("__type", "code")
@@ -101,8 +101,7 @@ def _members(ctx: CheckContext, shape: Schema, members: dict[str, Any]) -> Itera
         yield ctx.finding("error_body", "warning", "/message",
                           "the message is under 'message'; the model names it 'Message' (clients read both)")
         members = {("Message" if key == "message" else key): value for key, value in members.items()}
-    schema = {"$schema": SCHEMA_DIALECT, "$ref": f"#/$defs/{shape['x-aws-shape']}",
-              "$defs": ctx.document["$defs"]}
+    schema = body_schema(ctx.exchange.service, ctx.exchange.operation, f"error:{shape['x-aws-shape']}")
     for violation in violations(schema, members):
         severity: Severity = "warning" if violation.unknown_member and not ctx.strict else "error"
         yield ctx.finding("error_body", severity, violation.pointer, violation.message)

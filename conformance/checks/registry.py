@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from conformance import spec
@@ -23,6 +23,7 @@ class CheckContext:
     exchange: Exchange
     expectation: CaseKind  # what the input was: a valid or an invalid case
     strict: bool = False
+    memo: dict[str, Any] = field(default_factory=dict)  # work several checks share, done once per exchange
 
     @property
     def document(self) -> Schema:

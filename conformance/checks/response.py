@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, body_schema, check
 from conformance.findings import Finding
-from conformance.spec.validation import violations
+from conformance.spec.validation import Violation, violations
 
 JSON_CONTENT_TYPES = {"json": ("application/x-amz-json-1.1", "application/x-amz-json-1.0"),
                       "rest-json": ("application/json",)}
@@ -23,14 +23,21 @@ def _success_body(ctx: CheckContext) -> object | None:
     return {} if body is None else body
 
 
+def _output_violations(ctx: CheckContext, body: object) -> list[Violation]:
+    if "output_violations" not in ctx.memo:
+        schema = body_schema(ctx.exchange.service, ctx.exchange.operation, "output")
+        ctx.memo["output_violations"] = violations(schema, body)
+    found: list[Violation] = ctx.memo["output_violations"]
+    return found
+
+
 @check("response_schema")
 def response_schema(ctx: CheckContext) -> Iterator[Finding]:
     """A 2xx body is the output shape: types, required, lengths, ranges, patterns, nested members."""
     body = _success_body(ctx)
     if body is None:
         return
-    schema = body_schema(ctx.exchange.service, ctx.exchange.operation, "output")
-    for violation in violations(schema, body):
+    for violation in _output_violations(ctx, body):
         if violation.keyword == "enum":
             continue  # reported by the enum check, with the allowed set
         if violation.unknown_member:
@@ -46,8 +53,7 @@ def enum(ctx: CheckContext) -> Iterator[Finding]:
     body = _success_body(ctx)
     if body is None:
         return
-    schema = body_schema(ctx.exchange.service, ctx.exchange.operation, "output")
-    for violation in violations(schema, body):
+    for violation in _output_violations(ctx, body):
         if violation.keyword == "enum":
             yield ctx.finding("enum", "error", violation.pointer, violation.message)
 

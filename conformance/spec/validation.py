@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,9 +33,24 @@ def _validator(schema_json: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_json))
 
 
+# Validators of schema objects seen before, by identity. Each entry holds the schema itself, so its id
+# cannot be reused by another object while the entry lives; the cached spec documents and parts come
+# back as the same objects, so they skip serializing a whole schema to find its validator.
+_BY_IDENTITY: OrderedDict[int, tuple[Schema, Draft202012Validator]] = OrderedDict()
+_BY_IDENTITY_SIZE = 512
+
+
 def validator_for(schema: Schema) -> Draft202012Validator:
-    """A validator for SCHEMA, compiled once per distinct schema."""
-    return _validator(json.dumps(schema, sort_keys=True))
+    """A validator for SCHEMA, compiled once per distinct schema (SCHEMA must not change afterwards)."""
+    known = _BY_IDENTITY.get(id(schema))
+    if known is not None and known[0] is schema:
+        _BY_IDENTITY.move_to_end(id(schema))
+        return known[1]
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    _BY_IDENTITY[id(schema)] = (schema, validator)
+    if len(_BY_IDENTITY) > _BY_IDENTITY_SIZE:
+        _BY_IDENTITY.popitem(last=False)
+    return validator
 
 
 def violations(schema: Schema, instance: Any) -> list[Violation]:

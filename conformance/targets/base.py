@@ -50,6 +50,7 @@ class Target:
             creds["aws_session_token"] = frozen.token
         return creds
 
+    @functools.cache  # noqa: B019 - a boto3 Session costs ~50 ms: look the region up once per target
     def region(self) -> str:
         return boto3.Session().region_name or DEFAULT_REGION
 

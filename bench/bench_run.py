@@ -1,0 +1,56 @@
+"""Benchmark: per-case cost of `conformance run` against in-process moto vs bare boto3 calls to it.
+
+Both sides are whole processes, imports included, measured in the same run. Ours: `conformance run
+glue:GetMLTransform --max-examples N --seed 1` (valid, invalid and boundary cases, all checks, resources
+discovered); its JSON report gives the number of cases sent. Baseline: a process that imports boto3 and
+moto, starts mock_aws and makes the same number of bare `get_ml_transform` calls.
+Target: ours per case / baseline per call <= 1.5.   Run: python bench/bench_run.py [N]
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASELINE = """
+import sys, boto3
+from botocore.config import Config
+from moto import mock_aws
+calls = int(sys.argv[1])
+with mock_aws():
+    client = boto3.client("glue", region_name="us-east-1", aws_access_key_id="testing",
+                          aws_secret_access_key="testing", config=Config(parameter_validation=False))
+    for number in range(calls):
+        try:
+            client.get_ml_transform(TransformId=f"tfm-{number}")
+        except client.exceptions.EntityNotFoundException:
+            pass
+"""
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "report.json"
+        ours = timed([sys.executable, "-m", "conformance", "run", "glue:GetMLTransform", "--max-examples",
+                      str(examples), "--seed", "1", "--report-json", str(report)])
+        cases = json.loads(report.read_text())["summary"]["cases"]
+    baseline = timed([sys.executable, "-c", BASELINE, str(cases)])
+    print(f"cases sent by conformance run: {cases}")
+    print(f"conformance run (ours):  {ours:6.2f} s  {1000 * ours / cases:6.2f} ms per case")
+    print(f"bare boto3 (baseline):   {baseline:6.2f} s  {1000 * baseline / cases:6.2f} ms per call")
+    print(f"ratio ours/baseline:     {ours / baseline:6.2f}  (target <= 1.50)")
+
+
+if __name__ == "__main__":
+    main()
