@@ -83,10 +83,16 @@ class Raw:
 
 
 _RAW_MARK = "\u0000conformance-raw-json\u0000"
+_PLAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # stateless: shared, thread-safe
+_SHOWN = json.JSONEncoder(ensure_ascii=False, default=repr)
 
 
 def encode(value: Any) -> bytes:
     """VALUE as compact UTF-8 JSON, with every `Raw` written verbatim."""
+    try:
+        return _PLAIN.encode(value).encode("utf-8")
+    except TypeError:
+        pass  # a Raw inside
     raws: list[str] = []
 
     def default(item: Any) -> Any:
@@ -105,5 +111,5 @@ def shown(value: Any, limit: int = 40) -> str:
     """A short JSON rendering of VALUE for labels."""
     if isinstance(value, Raw):
         return repr(value)
-    text = json.dumps(value, ensure_ascii=False, default=repr)
+    text = _SHOWN.encode(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
