@@ -8,7 +8,8 @@ from the `strategies` package) by one *family* of changes at one *slot* with one
   slots too), every list item and map value;
 - a variant picks among the family's values (which wrong type, which broken timestamp, which depth...).
 
-`ResponseGenerator.build(use, base, slot, variant)` is a plain function of its arguments, so any driver can
+`ResponseGenerator.build(use, success_base, error_base, slot, variant)` is a plain function of its arguments
+(a *use* is a family applied to a success or an error base), so any driver can
 choose them: Hypothesis strategies (`responses`, `malformed_responses`: what `conformance serve --fuzz`
 draws from) or the byte strings of `conformance fuzz-parser`'s runner, which shrink towards slot 0,
 variant 0 and the smallest base. Families are listed in FAMILIES; `Family.mode` says how a parser's answer
@@ -25,6 +26,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from conformance.fuzz.context import DeclaredError, OperationContext, for_operation
+from conformance.fuzz.fastcheck import FastCheck
 from conformance.fuzz.wire import INTACT, MALFORMED, VALID, Expectation, Raw, WireResponse, encode, shown
 from conformance.spec.derive import INT32, INT64, Schema
 from conformance.spec.validation import json_pointer
@@ -284,8 +286,6 @@ def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -
 def _common_errors(context: OperationContext) -> tuple[tuple[str, int, dict[str, str]], ...]:
     """COMMON_ERRORS as this service would send them: when it models a code, the message goes under the
     shape's message member, and a code whose shape needs more than a message is left out."""
-    from conformance.fuzz.fastcheck import FastCheck
-
     usable = []
     for raw, status, members in COMMON_ERRORS:
         known = context.error_for_code(raw.rsplit("#", 1)[-1])
