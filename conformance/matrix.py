@@ -1,8 +1,8 @@
 """Many operations in parallel on pytest-xdist, through the pytest plugin: xdist is the distributed engine.
 
-`conformance run ... --workers N` starts `pytest -n N --dist loadgroup` with the plugin (a pytest11 entry point); every worker writes
-the result of each operation it ran to a results directory, and this process merges them into one RunResult
-for the reports. An operation whose worker crashed ends as `error`; the matrix goes on.
+`conformance run ... --workers N` starts `pytest -n N --dist loadgroup` with the plugin (a pytest11 entry
+point); every worker writes the result of each operation it ran to a results directory, and this process
+merges them into one RunResult for the reports. An operation whose worker crashed ends as `error`; the matrix goes on.
 """
 
 from __future__ import annotations

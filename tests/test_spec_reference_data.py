@@ -86,7 +86,7 @@ def _placebo_to_wire(value: Any) -> Any:
         if value.get("__class__") == "datetime":
             moment = datetime.datetime(
                 value["year"], value["month"], value["day"], value["hour"], value["minute"], value["second"],
-                value.get("microsecond", 0), tzinfo=datetime.timezone.utc,
+                value.get("microsecond", 0), tzinfo=datetime.UTC,
             )
             return calendar.timegm(moment.utctimetuple()) + moment.microsecond / 1e6
         return {k: _placebo_to_wire(v) for k, v in value.items()}
