@@ -55,6 +55,8 @@ class Compiler:
         self.root = root
         self._refs: dict[tuple[str, int], Strategy] = {}
         self._heights: dict[str, float] | None = None
+        self._empty_leaves: dict[int, bool] = {}
+        self._cyclic: frozenset[str] | None = None
 
     # -- entry points --------------------------------------------------------------------------------
 
@@ -99,18 +101,37 @@ class Compiler:
 
     def _reference(self, schema: Schema, depth: int) -> Strategy:
         ref = schema["$ref"]
-        key = (ref, min(depth, MAX_DEPTH))
-        if key not in self._refs:
-            # deferred: built on first draw, and a reference back to itself while building is fine.
-            self._refs[key] = st.deferred(lambda: self.strategy(self._target(ref), key[1]))
+        target = self._target(ref)
+        if _is_leaf(target):
+            # Strings, numbers, enums...: the same at every depth, and no recursion to defer.
+            key = (ref, -1)
+            if key not in self._refs:
+                self._refs[key] = self.strategy(target, 0)
+        else:
+            key = (ref, min(depth, MAX_DEPTH))
+            if key not in self._refs and ref in self.cyclic():
+                # deferred: built on first draw, and a reference back to itself while building is fine.
+                self._refs[key] = st.deferred(lambda: self.strategy(target, key[1]))
+            elif key not in self._refs:
+                # Not recursive: built now, without deferred's indirection on every draw.
+                self._refs[key] = self.strategy(target, key[1])
         strategy = self._refs[key]
         siblings = {k: v for k, v in schema.items() if k in _ASSERTIONS}
         if siblings:  # rare outside our documents: keywords beside $ref also apply
             return strategy.filter(_validator(siblings).is_valid)
         return strategy
 
+    def cyclic(self) -> frozenset[str]:
+        """The references that lie on a cycle of the reference graph (recursive shapes)."""
+        if self._cyclic is None:
+            defs = self.root.get("$defs", {}) if isinstance(self.root, dict) else {}
+            graph = {f"#/$defs/{_escape(name)}": sorted(_refs_in(schema)) for name, schema in defs.items()}
+            self._cyclic = _cyclic_nodes(graph)
+        return self._cyclic
+
     def height(self, schema: Schema | bool) -> float:
-        """Fewest container levels a valid value of SCHEMA needs (inf: none is finite)."""
+        """Fewest container levels a valid value of SCHEMA needs; inf when it has no valid value at all
+        (a required member whose pattern cannot meet its length bounds: a few AWS models have them)."""
         if self._heights is None:
             self._heights = self._all_heights()
         return self._height(schema, self._heights)
@@ -130,25 +151,41 @@ class Compiler:
 
     def _height(self, schema: Schema | bool, known: dict[str, float]) -> float:
         if not isinstance(schema, dict):
-            return 0
+            return 0 if schema else math.inf
         if "$ref" in schema:
             return known.get(schema["$ref"], 0)
-        if "enum" in schema or "const" in schema:
-            return 0
         if "anyOf" in schema or "oneOf" in schema:
             options: list[Schema] = schema.get("anyOf") or schema.get("oneOf") or []
             return min((self._height(s, known) for s in options), default=0)
-        if "properties" in schema:
+        if "properties" in schema and "enum" not in schema:
             properties = schema["properties"]
             if schema.get("x-aws-union"):
-                return 1 + min((self._height(s, known) for s in properties.values()), default=0)
+                return 1 + min((self._height(s, known) for s in properties.values()), default=math.inf)
             needed = [self._height(properties[k], known) for k in schema.get("required", []) if k in properties]
             return 1 + max(needed, default=0)
         if "items" in schema:
             return 1 + (self._height(schema["items"], known) if schema.get("minItems", 0) else 0)
         if isinstance(schema.get("additionalProperties"), dict) and schema.get("minProperties", 0):
-            return 1 + self._height(schema["additionalProperties"], known)
-        return 0
+            values = self._height(schema["additionalProperties"], known)
+            keys = self._height(schema.get("propertyNames", True), known)
+            return 1 + max(values, keys)
+        return math.inf if self._leaf_is_empty(schema) else 0
+
+    def _leaf_is_empty(self, schema: Schema) -> bool:
+        key = id(schema)
+        if key not in self._empty_leaves:
+            kind = schema.get("type", _implied_type(schema))
+            if "enum" in schema or "const" in schema:
+                self._empty_leaves[key] = _constants(schema).is_empty
+            elif kind in ("string", "integer", "number"):
+                # Leaf strategies hold no reference, so asking Hypothesis whether one is empty is cheap.
+                self._empty_leaves[key] = self._typed(schema, kind, 0).is_empty
+            else:
+                self._empty_leaves[key] = False
+        return self._empty_leaves[key]
+
+    def satisfiable(self, schema: Schema | bool) -> bool:
+        return self.height(schema) < math.inf
 
     # -- by keyword ----------------------------------------------------------------------------------
 
@@ -197,39 +234,45 @@ class Compiler:
             return self._map(schema, depth)
         if schema.get("x-aws-union") or (schema.get("maxProperties") == 1 and schema.get("minProperties") == 1):
             return self._union(properties, depth)
-        required = [k for k in schema.get("required", [])]
-        values = {k: self.strategy(properties.get(k, extra if isinstance(extra, dict) else True), depth + 1)
-                  for k in required}
-        optional = [(k, s) for k, s in properties.items() if k not in values]
+        fallback = extra if isinstance(extra, dict) else True
+        required = {k: properties.get(k, fallback) for k in schema.get("required", [])}
+        if not all(map(self.satisfiable, required.values())):
+            return st.nothing()  # a required member has no valid value
+        values = {k: self.strategy(s, depth + 1) for k, s in required.items()}
+        optional = [(k, s) for k, s in properties.items() if k not in values and self.satisfiable(s)]
         most = OPTIONAL_LIMITS[depth] if depth < MAX_DEPTH else 0
         most = min(most, len(optional), schema.get("maxProperties", math.inf) - len(values))
         fewest = max(0, schema.get("minProperties", 0) - len(values))
         if fewest > most:
             most = min(len(optional), fewest)
-        if most <= 0:
-            return st.fixed_dictionaries(values)
-        return _structure(values, [(k, self.strategy(s, depth + 1)) for k, s in optional], fewest, int(most))
+        members = [(k, self.strategy(s, depth + 1)) for k, s in optional] if most > 0 else []
+        return _structure(values, members, fewest, max(int(most), 0))
 
     def _union(self, members: dict[str, Any], depth: int) -> Strategy:
-        names = list(members)
+        heights = {name: self.height(schema) for name, schema in members.items()}
+        names = [name for name in members if heights[name] < math.inf]
         if depth >= MAX_DEPTH:
             # Minimal values: only the members that end soonest, so recursion through unions terminates.
-            heights = {name: self.height(members[name]) for name in names}
-            lowest = min(heights.values(), default=0)
+            lowest = min((heights[name] for name in names), default=0)
             names = [name for name in names if heights[name] == lowest]
         return st.one_of(*(st.fixed_dictionaries({name: self.strategy(members[name], depth + 1)})
                            for name in names))
 
     def _map(self, schema: Schema, depth: int) -> Strategy:
-        keys = self.strategy(schema.get("propertyNames", {"type": "string"}), depth + 1)
+        names = schema.get("propertyNames", {"type": "string"})
         extra = schema.get("additionalProperties", True)
-        values = self.strategy(extra, depth + 1)
         fewest, most = _sizes(schema, "minProperties", "maxProperties", depth)
+        if not (self.satisfiable(names) and self.satisfiable(extra)):
+            return st.builds(dict) if fewest == 0 else st.nothing()  # a new dict each time
+        keys = self.strategy(names, depth + 1)
+        values = self.strategy(extra, depth + 1)
         return st.dictionaries(keys, values, min_size=fewest, max_size=most)
 
     def _array(self, schema: Schema, depth: int) -> Strategy:
-        items = self.strategy(schema.get("items", True), depth + 1)
         fewest, most = _sizes(schema, "minItems", "maxItems", depth)
+        if not self.satisfiable(schema.get("items", True)):
+            return st.builds(list) if fewest == 0 else st.nothing()
+        items = self.strategy(schema.get("items", True), depth + 1)
         if schema.get("uniqueItems"):
             return st.lists(items, min_size=fewest, max_size=most, unique_by=_json_key)
         return st.lists(items, min_size=fewest, max_size=most)
@@ -243,25 +286,59 @@ _ASSERTIONS = frozenset(
 )
 
 
+# Structures with at most this many optional members pick them with one bit mask (one choice per value).
+MASK_MEMBERS = 16
+
+
 def _structure(required: dict[str, Strategy], optional: list[tuple[str, Strategy]], fewest: int,
                most: int) -> Strategy:
     """Objects with every REQUIRED member and between FEWEST and MOST optional ones.
 
-    fixed_dictionaries(optional=) draws about half of the optional members, which is far too many for
-    structures with dozens of them; choosing a bounded subset by index keeps values small, and the list of
-    indices shrinks towards fewer (and earlier) members."""
-    fixed = st.fixed_dictionaries(required)
+    fixed_dictionaries(optional=) draws about half of the optional members, far too many for structures
+    with dozens of them, at the cost of a few choices per member. Here the optional members present are one
+    integer used as a bit mask (a single choice; it shrinks towards 0, no optional member) when there are
+    few, else a short list of member indices (which shrinks towards fewer and earlier members); past MOST
+    members the rest are left out."""
+    needed = list(required.items())
+    names = [name for name, _ in optional]
+    members = [strategy for _, strategy in optional]
+    if not optional:
+        if not needed:
+            return st.builds(dict)
+
+        # Not fixed_dictionaries: it also draws a shuffle of the keys, a cost with no use here.
+        @st.composite
+        def fixed(draw: st.DrawFn) -> dict[str, Any]:
+            return {name: draw(strategy) for name, strategy in needed}
+
+        return fixed()
+    if len(optional) <= MASK_MEMBERS and fewest == 0 and len(optional) <= 2 * most:
+        mask = st.integers(0, 2 ** len(optional) - 1)
+
+        @st.composite
+        def masked(draw: st.DrawFn) -> dict[str, Any]:
+            value = {name: draw(strategy) for name, strategy in needed}
+            bits, present = draw(mask), 0
+            index = 0
+            while bits and present < most:
+                if bits & 1:
+                    value[names[index]] = draw(members[index])
+                    present += 1
+                bits >>= 1
+                index += 1
+            return value
+
+        return masked()
     chosen = st.lists(st.integers(0, len(optional) - 1), unique=True, min_size=fewest, max_size=most)
 
     @st.composite
-    def structures(draw: st.DrawFn) -> dict[str, Any]:
-        value: dict[str, Any] = draw(fixed)
+    def listed(draw: st.DrawFn) -> dict[str, Any]:
+        value = {name: draw(strategy) for name, strategy in needed}
         for index in sorted(draw(chosen)):
-            key, strategy = optional[index]
-            value[key] = draw(strategy)
+            value[names[index]] = draw(members[index])
         return value
 
-    return structures()
+    return listed()
 
 
 def _sizes(schema: Schema, low_keyword: str, high_keyword: str, depth: int) -> tuple[int, int]:
@@ -304,6 +381,75 @@ def _numbers(schema: Schema) -> Strategy:
         exclude_max="maximum" not in schema and "exclusiveMaximum" in schema,
         allow_nan=False, allow_infinity=False,  # JSON has neither (AWS spells them as strings)
     )
+
+
+def _refs_in(schema: Any) -> set[str]:
+    if isinstance(schema, dict):
+        found = {schema["$ref"]} if isinstance(schema.get("$ref"), str) else set()
+        for value in schema.values():
+            if isinstance(value, dict | list):
+                found |= _refs_in(value)
+        return found
+    if isinstance(schema, list):
+        return set().union(*map(_refs_in, schema)) if schema else set()
+    return set()
+
+
+def _cyclic_nodes(graph: dict[str, list[str]]) -> frozenset[str]:
+    """Nodes on a cycle: members of a strongly connected component with more than one node or a self-loop
+    (Tarjan's algorithm, iterative: reference chains can be long)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cyclic: set[str] = set()
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            successors = [n for n in graph.get(node, []) if n in graph]
+            if position < len(successors):
+                work.append((node, position + 1))
+                child = successors[position]
+                if child not in index:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph.get(node, []):
+                    cyclic.update(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return frozenset(cyclic)
+
+
+def _is_leaf(schema: Schema | bool) -> bool:
+    """A schema that references nothing and holds no container (its strategy is cheap to build now)."""
+    if not isinstance(schema, dict):
+        return True
+    if isinstance(schema.get("anyOf"), list) and not all(map(_is_leaf, schema["anyOf"])):
+        return False  # e.g. a sparse member, `anyOf [{"$ref": ...}, null]`; non-finite floats are leaves
+    if any(key in schema for key in ("$ref", "oneOf", "allOf", "properties", "items",
+                                      "additionalProperties", "propertyNames")):
+        return False
+    return schema.get("type") not in ("object", "array") and schema.get("x-aws-type") != "document"
 
 
 def _implied_type(schema: Schema) -> str | None:

@@ -57,6 +57,7 @@ class Empty(Node):
     boundary the generator cannot honour ("check": left to the final search)."""
 
     kind: str = "plain"
+    body: Node | None = None  # a positive lookahead's pattern: the probe may generate it as content
 
 
 @dataclass(eq=False, frozen=True)
@@ -133,6 +134,29 @@ def has_checks(node: Node) -> bool:
         return any(map(has_checks, node.options))
     if isinstance(node, Repeat):
         return has_checks(node.item)
+    return False
+
+
+def is_exact(tree: Node) -> bool:
+    """Whether every string generated from TREE matches the pattern: no assertion was ignored, and the only
+    anchors left are at the very start and end (a `^` inside one branch of an alternation is not)."""
+    items = list(tree.items) if isinstance(tree, Seq) else [tree]
+    if items and isinstance(items[0], Empty) and items[0].kind == "start":
+        items = items[1:]
+    if items and isinstance(items[-1], Empty) and items[-1].kind == "end":
+        items = items[:-1]
+    return not any(map(_has_zero_width, items))
+
+
+def _has_zero_width(node: Node) -> bool:
+    if isinstance(node, Empty):
+        return node.kind != "plain"
+    if isinstance(node, Seq):
+        return any(map(_has_zero_width, node.items))
+    if isinstance(node, Alt):
+        return any(map(_has_zero_width, node.options))
+    if isinstance(node, Repeat):
+        return _has_zero_width(node.item)
     return False
 
 
@@ -248,7 +272,9 @@ class _Converter:
         if op is getattr(_c, "ATOMIC_GROUP", None):
             return self.convert(arg, flags)
         if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-            return Empty(0, 0, _zero_width_kind(op, arg))
+            kind = _zero_width_kind(op, arg)
+            lookahead = op is _c.ASSERT and arg[0] == 1 and kind == "check"
+            return Empty(0, 0, kind, self.convert(arg[1], flags) if lookahead else None)
         raise Unsupported(str(op))
 
     def char_set(self, items: Any, flags: int) -> Ranges:
@@ -399,11 +425,14 @@ PROBE_MIN_ACCEPTANCE = 0.5
 
 
 def _sample(node: Node, low: int, high: int, rng: random.Random) -> str | None:
+    if isinstance(node, Empty):
+        if node.body is not None and rng.random() < 0.5:
+            # What Hypothesis's from_regex does with `(?=X)`: write an X here; later parts often re-read it.
+            return _sample(node.body, 0, high, rng) or ""
+        return ""
     low, high = max(low, node.low), int(min(high, node.high))
     if low > high:
         return None
-    if isinstance(node, Empty):
-        return ""
     if isinstance(node, Literal):
         return node.text
     if isinstance(node, Chars):
@@ -433,6 +462,8 @@ def _sample_sequence(items: list[Node], low: int, high: int, rng: random.Random)
         rest = items[index + 1:]
         item_low = max(item.low, low - used - sum(i.high for i in rest))
         item_high = min(item.high, high - used - sum(i.low for i in rest))
+        if isinstance(item, Empty):  # a lookahead's content may use what the rest leaves free
+            item_low, item_high = 0, high - used - sum(i.low for i in rest)
         part = _sample(item, int(max(item_low, 0)), int(item_high), rng) if item_low <= item_high else None
         if part is None:
             return None
@@ -534,8 +565,15 @@ class PatternStrings:
         if has_checks(self.tree):
             acceptance, pool = _probe(self, low, high)
             if acceptance < PROBE_MIN_ACCEPTANCE:
-                return st.sampled_from(pool) if pool else st.nothing()
-        return _budgeted(self.tree, low, high).filter(lambda s: matches(s) is not None)
+                if pool:
+                    return st.sampled_from(pool)
+                # Hypothesis's own generator honours some lookaheads ours ignores (fsx's ARN pattern).
+                return st.from_regex(self.compiled, fullmatch=True).filter(
+                    lambda s: low <= len(s) <= high and matches(s) is not None)
+        strategy = _budgeted(self.tree, low, high)
+        if is_exact(self.tree):
+            return strategy  # every string generated from the tree matches: no check needed
+        return strategy.filter(lambda s: matches(s) is not None)
 
     def exact(self, length: int, variant: int = 0) -> str | None:
         """A deterministic string of exactly LENGTH that matches, or None if none was found."""
