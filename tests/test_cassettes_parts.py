@@ -10,7 +10,14 @@ from vcr.matchers import requests_match
 from vcr.request import Request
 
 from conformance.cassettes.identify import Operation, RequestView, identify, template_score
-from conformance.cassettes.matching import AWS_MATCH_ON, aws_body, aws_query, aws_target, canonical_body
+from conformance.cassettes.matching import (
+    AWS_MATCH_ON,
+    aws_body,
+    aws_query,
+    aws_target,
+    canonical_body,
+    request_key,
+)
 from conformance.cassettes.redaction import Redactor
 
 JSON_11 = "application/x-amz-json-1.1"
@@ -78,6 +85,24 @@ def test_rest_requests_match_on_path_and_query_without_presigned_credentials() -
     assert matches(get(base + "?versionId=1&X-Amz-Signature=a&X-Amz-Credential=b"), get(base + "?versionId=1"))
     assert not matches(get(base + "?versionId=1"), get(base + "?versionId=2"))
     assert not matches(get(base), get("https://bucket.s3.us-east-1.amazonaws.com/other.txt"))
+
+
+def test_request_key_equality_is_exactly_matching_under_aws_match_on() -> None:
+    variants = [
+        glue('{"TransformId": "a", "TaskRunId": "b"}'), glue('{"TaskRunId": "b", "TransformId": "a"}'),
+        glue('{"TransformId": "a", "TaskRunId": "c"}'), glue("{}", **{"X-Amz-Date": "20240101T000000Z"}),
+        Request("POST", "http://127.0.0.1:5001/", "{}", {"X-Amz-Target": "AWSGlue.GetMLTaskRun",
+                                                          "Content-Type": JSON_11}),
+        Request("POST", "http://127.0.0.1:5000", "{}", {"X-Amz-Target": "AWSGlue.GetMLTaskRun",
+                                                         "Content-Type": JSON_11}),
+        Request("GET", "http://127.0.0.1:5000/?a=1&b=2", None, {}), Request("GET", "http://127.0.0.1:5000/?b=2&a=1",
+                                                                            None, {}),
+        Request("GET", "http://127.0.0.1:5000/?a=1&X-Amz-Signature=x", None, {}),
+        Request("GET", "HTTP://127.0.0.1:5000/?a=1", None, {}),
+    ]
+    for first in variants:
+        for second in variants:
+            assert (request_key(first) == request_key(second)) == matches(first, second), (first, second)
 
 
 def test_canonical_body_is_cached_on_the_request_and_follows_a_body_change() -> None:

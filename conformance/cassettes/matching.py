@@ -66,6 +66,16 @@ def aws_body(r1: Any, r2: Any) -> None:
         raise AssertionError(f"body {_preview(first)} != {_preview(second)}")
 
 
+def request_key(request: Any) -> tuple[Any, ...]:
+    """All that AWS_MATCH_ON compares, as one hashable value: two requests match exactly when their keys are equal.
+
+    vcrpy compares a request with every recorded one in turn; a replay of thousands of requests looks the
+    key up instead.
+    """
+    return (request.method, request.scheme, request.host, request.port, request.path or "/",
+            canonical_query(request.uri), _header(request, "x-amz-target"), canonical_body(request))
+
+
 def canonical_query(uri: str) -> tuple[tuple[str, str], ...]:
     pairs = urllib.parse.parse_qsl(urllib.parse.urlsplit(uri).query, keep_blank_values=True)
     return tuple(sorted((k, v) for k, v in pairs if k.lower() not in IGNORED_PARAMETERS))

@@ -1,18 +1,23 @@
 """`cassette:PATH`: replay a recorded run offline. vcrpy answers every request; nothing reaches the network.
 
 The clients talk to the endpoint the cassette was recorded against (its URL, or AWS's hosts in the recorded
-region) inside vcrpy's `use_cassette(record_mode="none")`, matched with the AWS matchers. A request the
-cassette does not hold is stopped before it is sent, as `CassetteMiss`: the runner reports it as a
-`cassette_miss` error finding and ends the operation there.
+region) inside vcrpy's `use_cassette(record_mode="none")`. Each request is answered before it is sent, with
+the first unplayed recorded response whose request matches under the AWS matchers; a request the cassette
+does not hold is stopped as `CassetteMiss`: the runner reports it as a `cassette_miss` error finding and ends
+the operation there.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import urllib.parse
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
 from conformance.cassettes.identify import AWS_DOMAINS, CREDENTIAL_SCOPE
@@ -51,6 +56,7 @@ class CassetteTarget(Target):
         self._region = str(recording.get("region") or _recorded_region(self.cassette) or DEFAULT_REGION)
         self._context: Any = None
         self._vcr_cassette: Any = None
+        self._index: _RecordingIndex | None = None
 
     @property
     def recorded_run(self) -> dict[str, Any]:
@@ -70,16 +76,17 @@ class CassetteTarget(Target):
         register_matchers(vcr)
         self._context = vcr.use_cassette(str(self.path))
         self._vcr_cassette = self._context.__enter__()
+        self._index = _RecordingIndex(self._vcr_cassette)
 
     def stop(self) -> None:
         if self._context is not None:
             self._context.__exit__(None, None, None)
-            self._context = self._vcr_cassette = None
+            self._context = self._vcr_cassette = self._index = None
 
     def credentials(self) -> dict[str, str]:
         return dict(DUMMY_CREDENTIALS)  # nothing is sent, so nothing needs the user's credentials
 
-    def region(self) -> str:
+    def region(self) -> str:  # type: ignore[override]
         return self._region
 
     def allows(self, service: str, operation: str) -> bool:
@@ -90,19 +97,65 @@ class CassetteTarget(Target):
 
     def client(self, service: str) -> BaseClient:  # type: ignore[override]
         client = super().client(service)
-        # Last, so the runner's capture of the request has run; unique, so one guard per client.
-        client.meta.events.register_last("before-send", self._guard, unique_id="conformance-cassette-replay")
+        # Last, so the runner's capture of the request has run; unique, so one handler per client.
+        client.meta.events.register_last("before-send", self._answer, unique_id="conformance-cassette-replay")
         return client
 
-    def _guard(self, request: Any, **_: Any) -> None:
-        """Stop a request the cassette cannot answer before it is sent, with why it does not match."""
+    def _answer(self, request: Any, **_: Any) -> Any:
+        """The recorded response to REQUEST, before anything is sent; CassetteMiss when there is none.
+
+        Answered here from an index of the recording (vcrpy would compare each request with every recorded
+        one); vcrpy's own patching stays on underneath, so a request that got past would still not be sent.
+        """
         from vcr.request import Request
 
-        if self._vcr_cassette is None:
+        if self._index is None:
             raise CassetteMiss(f"{self.name} is not started")
-        recorded = Request(request.method, request.url, request.body, dict(request.headers.items()))
-        if not self._vcr_cassette.can_play_response_for(recorded):
+        recorded = self._vcr_cassette.filter_request(
+            Request(request.method, request.url, request.body, dict(request.headers.items())))
+        response = self._index.play(recorded)
+        if response is None:
             raise CassetteMiss(describe_miss(self._vcr_cassette, recorded, self.path))
+        return _aws_response(request.url, response)
+
+
+class _RecordingIndex:
+    """The interactions of a loaded vcrpy cassette by request key, each played once and in recorded order."""
+
+    def __init__(self, cassette: Any) -> None:
+        from conformance.cassettes.matching import request_key
+
+        self.cassette, self.key = cassette, request_key
+        self.unplayed: dict[tuple[Any, ...], deque[int]] = {}
+        for index, (request, _) in enumerate(cassette.data):
+            self.unplayed.setdefault(request_key(request), deque()).append(index)
+
+    def play(self, request: Any) -> dict[str, Any] | None:
+        waiting = self.unplayed.get(self.key(request))
+        if not waiting:
+            return None
+        index = waiting.popleft()
+        self.cassette.play_counts[index] += 1  # vcrpy's own count, so its diagnosis of a miss knows it
+        response: dict[str, Any] = self.cassette.data[index][1]
+        return response
+
+
+class _RecordedBody(io.BytesIO):
+    """A recorded body as botocore reads a raw urllib3 response: stream() and read()."""
+
+    def stream(self, amt: int = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
+        while chunk := self.read(amt):
+            yield chunk
+
+
+def _aws_response(url: str, recorded: dict[str, Any]) -> AWSResponse:
+    from conformance.cassettes.matching import body_bytes
+
+    headers = {str(name): ", ".join(map(str, values)) if isinstance(values, list | tuple) else str(values)
+               for name, values in (recorded.get("headers") or {}).items()
+               if str(name).lower() != "transfer-encoding"}  # the body is whole now, as vcrpy plays it
+    body = body_bytes((recorded.get("body") or {}).get("string"))
+    return AWSResponse(url, int(recorded["status"]["code"]), headers, _RecordedBody(body))
 
 
 def describe_miss(cassette: Any, request: Any, path: Path) -> str:
