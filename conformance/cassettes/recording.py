@@ -219,7 +219,8 @@ class Recording:
         self.recorded = len(self._cassette.data)
         self._context.__exit__(kind, error, traceback)
         if kind is not None:
-            print(f"conformance: the run did not finish: {self.path} was not written", file=sys.stderr)
+            if not issubclass(kind, UsageError):  # a usage error says it all in its own one line
+                print(f"conformance: the run did not finish: {self.path} was not written", file=sys.stderr)
         elif self.recorded == 0:
             print(f"conformance: nothing was sent to the target, so {self.path} was not written", file=sys.stderr)
         else:
