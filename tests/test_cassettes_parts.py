@@ -195,3 +195,25 @@ def test_the_most_specific_rest_template_wins() -> None:
     specific = template_score("/{Bucket}/{Key+}?uploads", "/b/k", "uploads=")
     assert generic is not None and specific is not None and specific > generic
     assert template_score("/{Bucket}/{Key+}?uploads", "/b/k", "") is None
+
+
+# -- what a recording keeps --------------------------------------------------------------------------------
+
+def test_a_recording_keeps_only_the_runs_own_traffic(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conformance.cassettes.recording import Recording
+    from conformance.targets import make_target
+
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    info = {"run": {"operations": ["glue:GetMLTaskRun", "cloudwatch:ListMetrics"]}}
+    aws = Recording(tmp_path / "a.yaml", make_target("aws"), info)
+    for uri, kept in [("https://glue.us-east-1.amazonaws.com/", True),
+                      ("https://monitoring.eu-west-1.amazonaws.com/", True),  # cloudwatch's endpoint prefix
+                      ("https://glue-fips.us-gov-west-1.amazonaws.com/", True),
+                      ("http://169.254.169.254/latest/api/token", False),  # the credential chain's own calls
+                      ("https://sts.us-east-1.amazonaws.com/", False),
+                      ("https://portal.sso.us-east-1.amazonaws.com/federation/credentials", False)]:
+        assert (aws.keep(Request("POST", uri, b"", {})) is not None) == kept, uri
+    local = Recording(tmp_path / "b.yaml", make_target("http://127.0.0.1:5000"), info)
+    assert local.keep(Request("POST", "http://127.0.0.1:5000/", b"", {})) is not None
+    assert local.keep(Request("POST", "http://127.0.0.1:5001/", b"", {})) is None
+    assert local.keep(Request("PUT", "http://169.254.169.254/latest/api/token", b"", {})) is None
