@@ -217,3 +217,13 @@ def test_a_recording_keeps_only_the_runs_own_traffic(tmp_path: Any, monkeypatch:
     assert local.keep(Request("POST", "http://127.0.0.1:5000/", b"", {})) is not None
     assert local.keep(Request("POST", "http://127.0.0.1:5001/", b"", {})) is None
     assert local.keep(Request("PUT", "http://169.254.169.254/latest/api/token", b"", {})) is None
+
+
+def test_the_service_index_reads_the_same_metadata_as_the_whole_model() -> None:
+    from conformance.cassettes.identify import facts_of, service_index
+    from conformance.spec.models import load_service, raw_model
+
+    index = {facts.name: facts for facts in service_index()}
+    assert len(index) > 400
+    for name in ("glue", "cloudwatch", "s3", "dynamodb", "sqs", "lambda", "sts", "ec2", "cognito-idp", "logs"):
+        assert index[name] == facts_of(raw_model(load_service(name)), name)
