@@ -1,4 +1,4 @@
-"""`cassette:PATH`: replay a recorded run offline. vcrpy answers every request; nothing reaches the network.
+"""`cassette:PATH`: replay a recorded run offline: every answer comes from the cassette, nothing is sent.
 
 The clients talk to the endpoint the cassette was recorded against (its URL, or AWS's hosts in the recorded
 region) inside vcrpy's `use_cassette(record_mode="none")`. Each request is answered before it is sent, with
