@@ -172,12 +172,13 @@ def _string(draw: st.DrawFn, schema: Schema, keyword: str, size: int, past: bool
         low, high = byte_bounds(schema)
         count = (low - (1 if past else 0)) if keyword == "minLength" else (high or 0) + (1 if past else 0)
         return encode_blob(bytes([draw(st.integers(0, 255))]) * count)
-    variant = draw(st.integers(0, 3))
+    # The variant picks the filler character: ASCII or not (a limit counts code points, not bytes).
+    variant = draw(st.integers(0, 7))
     pattern = schema.get("pattern")
     found = None if pattern is None else pattern_strings(pattern).exact(size, variant)
     if found is None and (pattern is None or past):
         # Past a limit any string of that length will do (it may break the pattern too: still invalid).
-        return _FILLERS[variant] * size
+        return _FILLERS[variant % len(_FILLERS)] * size
     return found
 
 

@@ -11,6 +11,7 @@ such as `[a-z]*` matches every string and yields no pattern case at all.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +46,8 @@ _WRONG_TYPES: dict[str, list[Any]] = {
 @dataclass(frozen=True)
 class InvalidCase:
     """An input that breaks `keyword` at `pointer` (a JSON pointer into `value`; for `required` and for an
-    unknown member, the pointer of the member, though validators report those at its parent object).
+    unknown member, the pointer of the member, though validators report those at its parent object; for
+    `propertyNames`, the map's).
     `violations` is everything jsonschema reports for the value (usually just that one)."""
 
     value: Any
@@ -235,8 +237,31 @@ def _list_mutations(compiler: Compiler, site: Site) -> Iterator[_Mutation]:
         yield _Mutation("maxItems", site, long)
 
 
+def _bad_keys(key_schema: Schema) -> list[str]:
+    """Map keys the key shape rejects: past its lengths, outside its enum or pattern."""
+    low, high = key_schema.get("minLength", 0), key_schema.get("maxLength")
+    keys = ["a" * (high + 1)] if high is not None and high < MAX_BUILT_LENGTH else []
+    keys += [""] if low > 0 else []
+    if "enum" in key_schema:
+        keys += [k for k in ("NOT_A_MEMBER", "?") if k not in key_schema["enum"]]
+    if "pattern" in key_schema:
+        keys += list(pattern_strings(key_schema["pattern"]).rejected(low, high if high is not None else math.inf))
+    return keys
+
+
 def _map_mutations(compiler: Compiler, site: Site) -> Iterator[_Mutation]:
     schema = site.schema
+    bad_keys = _bad_keys(compiler.resolve(schema.get("propertyNames", {})))
+    if bad_keys:
+        def bad_key(draw: st.DrawFn, value: Any, path: Path) -> tuple[Any, Path, Path, str]:
+            key = draw(st.sampled_from(bad_keys))
+            entries = get(value, path)
+            member = next(iter(entries.values()), None)
+            if member is None:
+                member = draw(compiler.strategy(schema["additionalProperties"], len(path) + 1))
+            text = f"a key the key shape rejects: {key[:40]!r}"
+            return replace(value, path, {**entries, key: member}), path, path, text
+        yield _Mutation("propertyNames", site, bad_key)
     if schema.get("minProperties", 0) > 0:
         def few(draw: st.DrawFn, value: Any, path: Path) -> tuple[Any, Path, Path, str]:
             entries = dict(list(get(value, path).items())[: schema["minProperties"] - 1])

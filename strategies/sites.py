@@ -204,5 +204,15 @@ def violations(compiler: Compiler, value: Any) -> list[Violation]:
     root = compiler.root
     assert isinstance(root, dict)
     read = as_clients_read(root, value)
-    return [Violation(json_pointer(error.absolute_path), str(error.validator), error.message)
+    return [Violation(json_pointer(error.absolute_path), keyword_of(error), error.message)
             for error in _validator(compiler).iter_errors(read)]
+
+
+_DESCENDING = frozenset(["properties", "items", "additionalProperties", "propertyNames", "prefixItems"])
+
+
+def keyword_of(error: Any) -> str:
+    """The keyword an error breaks; for a map key, `propertyNames` (jsonschema names the keyword of the
+    key's own schema, e.g. maxLength, and reports it at the map)."""
+    descents = [step for step in error.absolute_schema_path if step in _DESCENDING]
+    return "propertyNames" if descents and descents[-1] == "propertyNames" else str(error.validator)
