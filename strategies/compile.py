@@ -4,9 +4,13 @@ Hypothesis strategy of valid values, built from public strategies only.
 Sizes: every container level deepens a value by one. The deeper a structure, the fewer optional members
 it may draw (`OPTIONAL_LIMITS`) and the shorter its lists and maps; at `MAX_DEPTH` values are minimal
 (required members only, lists and maps at their minimum size, a union's least-deep member). That bounds
-recursion and keeps examples small, which is what makes generation fast and shrinking effective. Strategies
-are cached per (reference, depth), each behind `deferred` so that recursive references (and the large
-shape graphs of some services) are only built when first drawn from.
+recursion and keeps examples small, which is what makes generation fast and shrinking effective.
+
+Strategies are cached per (reference, depth); leaf shapes (strings, numbers, enums) once per reference.
+References on a cycle of the reference graph (recursive shapes) sit behind `deferred`, built on first
+draw; the others are built at once, sparing every draw deferred's indirection. A schema with no valid
+value at all (AWS models hold a few contradictions, such as a 36-character UUID pattern with maxLength 32)
+compiles to an empty strategy, and optional members of that kind are simply never drawn.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from strategies.graph import cyclic_nodes, refs_in
 from strategies.strings import epoch_timestamps, string_fits, string_strategy
 
 Schema = dict[str, Any]
@@ -125,8 +130,8 @@ class Compiler:
         """The references that lie on a cycle of the reference graph (recursive shapes)."""
         if self._cyclic is None:
             defs = self.root.get("$defs", {}) if isinstance(self.root, dict) else {}
-            graph = {f"#/$defs/{_escape(name)}": sorted(_refs_in(schema)) for name, schema in defs.items()}
-            self._cyclic = _cyclic_nodes(graph)
+            graph = {f"#/$defs/{_escape(name)}": sorted(refs_in(schema)) for name, schema in defs.items()}
+            self._cyclic = cyclic_nodes(graph)
         return self._cyclic
 
     def height(self, schema: Schema | bool) -> float:
@@ -381,63 +386,6 @@ def _numbers(schema: Schema) -> Strategy:
         exclude_max="maximum" not in schema and "exclusiveMaximum" in schema,
         allow_nan=False, allow_infinity=False,  # JSON has neither (AWS spells them as strings)
     )
-
-
-def _refs_in(schema: Any) -> set[str]:
-    if isinstance(schema, dict):
-        found = {schema["$ref"]} if isinstance(schema.get("$ref"), str) else set()
-        for value in schema.values():
-            if isinstance(value, dict | list):
-                found |= _refs_in(value)
-        return found
-    if isinstance(schema, list):
-        return set().union(*map(_refs_in, schema)) if schema else set()
-    return set()
-
-
-def _cyclic_nodes(graph: dict[str, list[str]]) -> frozenset[str]:
-    """Nodes on a cycle: members of a strongly connected component with more than one node or a self-loop
-    (Tarjan's algorithm, iterative: reference chains can be long)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    cyclic: set[str] = set()
-    counter = 0
-    for root in graph:
-        if root in index:
-            continue
-        work: list[tuple[str, int]] = [(root, 0)]
-        while work:
-            node, position = work.pop()
-            if position == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            successors = [n for n in graph.get(node, []) if n in graph]
-            if position < len(successors):
-                work.append((node, position + 1))
-                child = successors[position]
-                if child not in index:
-                    work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or node in graph.get(node, []):
-                    cyclic.update(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-    return frozenset(cyclic)
 
 
 def _is_leaf(schema: Schema | bool) -> bool:

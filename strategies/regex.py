@@ -2,322 +2,44 @@
 
 `conformance.spec` patterns are Python `re` source with search semantics. We generate strings that *fully*
 match the pattern (a subset of the strings that search-match it, and the realistic one), directly from the
-pattern's parse tree, so that the length bounds of the schema steer generation instead of filtering it:
-every node knows the range of lengths it can produce and a sequence hands each element the share of the
-length budget that keeps the total feasible. Zero-width nodes (anchors, lookarounds) are skipped when
-generating; a final check with the compiled pattern keeps the (rare) strings they would reject out.
-
-Python's parser (`re._parser`) is the one Hypothesis's own `from_regex` reads;
-patterns it cannot express here (backreferences) fall back to `from_regex(..., fullmatch=True)`.
+pattern's tree (`strategies.regex_tree`), so that the length bounds of the schema steer generation instead
+of filtering it: every node knows the range of lengths it can produce, and a sequence hands each element
+the share of the length budget that keeps the total feasible. Zero-width checks (lookarounds, word
+boundaries) are not generated: a final search with the compiled pattern keeps the strings they reject
+out, and patterns where that would reject most strings draw from a probed pool instead (see `_probe`).
+Patterns the tree cannot express (backreferences) fall back to `from_regex(..., fullmatch=True)`.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from strategies.charsets import Ranges, char_strategy, complement, normalize, representatives, without_surrogates
+from strategies.charsets import Ranges, char_strategy, representatives
+from strategies.regex_tree import (
+    UNBOUNDED,
+    Alt,
+    Chars,
+    Empty,
+    Literal,
+    Node,
+    Repeat,
+    Seq,
+    Unsupported,
+    has_checks,
+    is_exact,
+    parse,
+)
 
-# The stdlib's regex parser (typeshed has no stubs for these private modules, hence Any).
-_parser: Any = importlib.import_module("re._parser")
-_c: Any = importlib.import_module("re._constants")
-
-UNBOUNDED = math.inf
 # Extra repetitions past a repeat's minimum when nothing else bounds them: keeps examples small.
 REPEAT_SOFT_MAX = 8
-
-
-class Unsupported(Exception):
-    """The parse tree holds a construct the generator does not model (backreferences)."""
-
-
-# -- the parse tree, simplified -------------------------------------------------------------------
-# Nodes compare by identity (eq=False): trees are built once per pattern and cached, and strategies are
-# cached per (node, budget), so hashing by identity is both correct and cheap.
-
-
-@dataclass(eq=False, frozen=True)
-class Node:
-    low: int  # shortest string the node produces
-    high: float  # longest (UNBOUNDED for unbounded repeats)
-
-
-@dataclass(eq=False, frozen=True)
-class Empty(Node):
-    """Zero-width: an anchor ("start", "end"), a harmless assertion ("plain"), or a lookaround or word
-    boundary the generator cannot honour ("check": left to the final search)."""
-
-    kind: str = "plain"
-    body: Node | None = None  # a positive lookahead's pattern: the probe may generate it as content
-
-
-@dataclass(eq=False, frozen=True)
-class Literal(Node):
-    text: str
-
-
-@dataclass(eq=False, frozen=True)
-class Chars(Node):
-    ranges: Ranges
-
-
-@dataclass(eq=False, frozen=True)
-class Seq(Node):
-    items: tuple[Node, ...]
-
-
-@dataclass(eq=False, frozen=True)
-class Alt(Node):
-    options: tuple[Node, ...]
-
-
-@dataclass(eq=False, frozen=True)
-class Repeat(Node):
-    min_count: int
-    max_count: float
-    item: Node
-
-
-def _literal(text: str) -> Literal:
-    return Literal(len(text), len(text), text)
-
-
-def _chars(ranges: Ranges) -> Node:
-    ranges = without_surrogates(ranges)
-    if not ranges:
-        # A class of surrogates only: nothing we can generate (and nothing valid JSON can carry).
-        return _impossible()
-    return Chars(1, 1, ranges)
-
-
-def _impossible() -> Node:
-    return Alt(0, -1, ())
-
-
-def starts_anchored(node: Node) -> bool:
-    """Whether every string of NODE must sit at the start of the input (it begins with `^`)."""
-    if isinstance(node, Empty):
-        return node.kind == "start"
-    if isinstance(node, Seq):
-        return starts_anchored(node.items[0])
-    if isinstance(node, Alt):
-        return bool(node.options) and all(map(starts_anchored, node.options))
-    return False
-
-
-def ends_anchored(node: Node) -> bool:
-    if isinstance(node, Empty):
-        return node.kind == "end"
-    if isinstance(node, Seq):
-        return ends_anchored(node.items[-1])
-    if isinstance(node, Alt):
-        return bool(node.options) and all(map(ends_anchored, node.options))
-    return False
-
-
-def has_checks(node: Node) -> bool:
-    """Whether NODE holds a zero-width assertion that generation ignores (so the final search may reject)."""
-    if isinstance(node, Empty):
-        return node.kind == "check"
-    if isinstance(node, Seq):
-        return any(map(has_checks, node.items))
-    if isinstance(node, Alt):
-        return any(map(has_checks, node.options))
-    if isinstance(node, Repeat):
-        return has_checks(node.item)
-    return False
-
-
-def is_exact(tree: Node) -> bool:
-    """Whether every string generated from TREE matches the pattern: no assertion was ignored, and the only
-    anchors left are at the very start and end (a `^` inside one branch of an alternation is not)."""
-    items = list(tree.items) if isinstance(tree, Seq) else [tree]
-    if items and isinstance(items[0], Empty) and items[0].kind == "start":
-        items = items[1:]
-    if items and isinstance(items[-1], Empty) and items[-1].kind == "end":
-        items = items[:-1]
-    return not any(map(_has_zero_width, items))
-
-
-def _has_zero_width(node: Node) -> bool:
-    if isinstance(node, Empty):
-        return node.kind != "plain"
-    if isinstance(node, Seq):
-        return any(map(_has_zero_width, node.items))
-    if isinstance(node, Alt):
-        return any(map(_has_zero_width, node.options))
-    if isinstance(node, Repeat):
-        return _has_zero_width(node.item)
-    return False
-
-
-def _seq(items: list[Node]) -> Node:
-    flat: list[Node] = []
-    for item in items:
-        flat.extend(item.items if isinstance(item, Seq) else [item])
-    # `^` in the middle (".*(^arn:...)") forces what precedes it to be empty, `$` what follows it.
-    first = max((i for i, item in enumerate(flat) if starts_anchored(item)), default=None)
-    last = min((i for i, item in enumerate(flat) if ends_anchored(item)), default=None)
-    if first is not None:
-        if any(item.low > 0 for item in flat[:first]):
-            return _impossible()
-        flat = flat[first:]
-        last = None if last is None else last - first
-    if last is not None:
-        if last < 0 or any(item.low > 0 for item in flat[last + 1:]):
-            return _impossible()
-        flat = flat[:last + 1]
-    # Merge adjacent literals and drop harmless zero-width nodes: fewer draws, same language.
-    merged: list[Node] = []
-    for item in flat:
-        if isinstance(item, Empty) and item.kind == "plain":
-            continue
-        if isinstance(item, Literal) and merged and isinstance(merged[-1], Literal):
-            merged[-1] = _literal(merged[-1].text + item.text)
-        else:
-            merged.append(item)
-    if not merged:
-        return Empty(0, 0)
-    if len(merged) == 1:
-        return merged[0]
-    return Seq(sum(i.low for i in merged), sum(i.high for i in merged), tuple(merged))
-
-
-def _alt(options: list[Node]) -> Node:
-    live = [o for o in options if o.high >= o.low]
-    if not live:
-        return _impossible()
-    if len(live) == 1:
-        return live[0]
-    return Alt(min(o.low for o in live), max(o.high for o in live), tuple(live))
-
-
-def _repeat(low: int, high: float, item: Node) -> Node:
-    if item.high < item.low:  # the item cannot match: only zero repetitions can
-        return Empty(0, 0) if low == 0 else item
-    if high == 1 and low == 1:
-        return item
-    if item.high == 0:
-        return Empty(0, 0)
-    return Repeat(low * item.low, high * item.high if high != UNBOUNDED else UNBOUNDED, low, high, item)
-
-
-@functools.lru_cache(maxsize=64)
-def _category_ranges(category: str, ascii_only: bool) -> Ranges:
-    """The code points a `\\d \\w \\s`-style category matches in a str pattern (scanned once)."""
-    escape = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w",
-              "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_NOT_WORD": r"\W",
-              "CATEGORY_LINEBREAK": r"\n", "CATEGORY_NOT_LINEBREAK": r"[^\n]"}.get(category)
-    if escape is None:
-        raise Unsupported(category)
-    everything = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x110000)))
-    flags = re.ASCII if ascii_only else 0
-    found = []
-    for match in re.finditer(f"(?:{escape})+", everything, flags):
-        first, last = ord(match.group()[0]), ord(match.group()[-1])
-        found.append((first, last))
-    return normalize(found)
-
-
-def _case_variants(ranges: Ranges) -> Ranges:
-    """RANGES plus the other case of each character in it (for negated classes under IGNORECASE)."""
-    extra: list[tuple[int, int]] = []
-    for low, high in ranges:
-        if high - low > 4096:
-            raise Unsupported("case-folded negated class too large to fold")
-        for code in range(low, high + 1):
-            for variant in {chr(code).lower(), chr(code).upper(), chr(code).swapcase()}:
-                if len(variant) == 1:
-                    extra.append((ord(variant), ord(variant)))
-    return normalize([*ranges, *extra])
-
-
-class _Converter:
-    """Turns `re._parser` output into Nodes, tracking the flags in force."""
-
-    def convert(self, items: Any, flags: int) -> Node:
-        return _seq([self.node(op, arg, flags) for op, arg in items])
-
-    def node(self, op: Any, arg: Any, flags: int) -> Node:
-        ignore_case = bool(flags & re.IGNORECASE)
-        if op is _c.LITERAL:
-            return _literal(chr(arg))
-        if op is _c.NOT_LITERAL:
-            excluded = normalize([(arg, arg)])
-            if ignore_case:
-                excluded = _case_variants(excluded)
-            return _chars(complement(excluded))
-        if op is _c.ANY:
-            return _chars(((0, 0x10FFFF),) if flags & re.DOTALL else complement(((10, 10),)))
-        if op is _c.IN:
-            return _chars(self.char_set(arg, flags))
-        if op is _c.BRANCH:
-            return _alt([self.convert(branch, flags) for branch in arg[1]])
-        if op is _c.SUBPATTERN:
-            _group, add_flags, del_flags, body = arg
-            return self.convert(body, (flags | add_flags) & ~del_flags)
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
-            low, high, body = arg
-            bound = UNBOUNDED if high is _c.MAXREPEAT else int(high)
-            return _repeat(int(low), bound, self.convert(body, flags))
-        if op is getattr(_c, "ATOMIC_GROUP", None):
-            return self.convert(arg, flags)
-        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-            kind = _zero_width_kind(op, arg)
-            lookahead = op is _c.ASSERT and arg[0] == 1 and kind == "check"
-            return Empty(0, 0, kind, self.convert(arg[1], flags) if lookahead else None)
-        raise Unsupported(str(op))
-
-    def char_set(self, items: Any, flags: int) -> Ranges:
-        negate = False
-        pairs: list[tuple[int, int]] = []
-        ascii_only = bool(flags & re.ASCII)
-        for op, arg in items:
-            if op is _c.NEGATE:
-                negate = True
-            elif op is _c.LITERAL:
-                pairs.append((arg, arg))
-            elif op is _c.RANGE:
-                pairs.append((arg[0], arg[1]))
-            elif op is _c.CATEGORY:
-                pairs.extend(_category_ranges(str(arg), ascii_only))
-            else:
-                raise Unsupported(str(op))
-        ranges = normalize(pairs)
-        if negate:
-            # Under IGNORECASE a negated class also rejects the other case of what it lists.
-            return complement(_case_variants(ranges) if flags & re.IGNORECASE else ranges)
-        return ranges
-
-
-_STARTS = ("AT_BEGINNING", "AT_BEGINNING_STRING")
-_ENDS = ("AT_END", "AT_END_STRING")
-
-
-def _zero_width_kind(op: Any, arg: Any) -> str:
-    if op is _c.AT:
-        return "start" if str(arg) in _STARTS else "end" if str(arg) in _ENDS else "check"
-    direction, body = arg
-    if op is _c.ASSERT and direction == 1 and body and body[-1][0] is _c.AT and str(body[-1][1]) in _ENDS:
-        return "end"  # `(?=\r?\n?\Z)`: the translation of Java's `$`
-    if op is _c.ASSERT_NOT and len(body) == 2 and body[0][0] is _c.ASSERT and body[1] == (_c.LITERAL, 10):
-        return "plain"  # `(?!(?<=\r)\n)`: no match inside "\r\n"; generation never splits one
-    return "check"
-
-
-def parse(source: str) -> Node:
-    """The generation tree of SOURCE; raises Unsupported for constructs it does not model."""
-    tree = _parser.parse(source)
-    return _Converter().convert(tree, int(tree.state.flags))
 
 
 # -- generation ----------------------------------------------------------------------------------
