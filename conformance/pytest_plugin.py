@@ -21,7 +21,7 @@ from conformance.checks import CHECKS, select_checks
 from conformance.matrix import result_path
 from conformance.resources import ResourcePool
 from conformance.runner import OperationResult, Runner, RunOptions
-from conformance.targets import make_target
+from conformance.targets import Target, make_target
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -100,11 +100,9 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
                              strict=config.getoption("conformance_strict"),
                              examples=parse_examples(config.getoption("conformance_example")),
                              operation_seconds=config.getoption("conformance_operation_timeout"))
-        target_name = config.getoption("conformance_target")
-        with make_target(target_name) as target:
-            if not config.getoption("conformance_no_resources"):
-                options.resources = ResourcePool(target, create=target_name != "aws", seed=options.seed or 0)
-            result = Runner(target, options).run_operation(service, operation)
+        target, resources = _session_target(config)
+        options.resources = resources
+        result = Runner(target, options).run_operation(service, operation)
         cache[(service, operation)] = result
         results = config.getoption("conformance_results")
         if results:
@@ -113,6 +111,29 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
 
 
 _RESULTS = pytest.StashKey[dict[tuple[str, str], OperationResult]]()
+_TARGET = pytest.StashKey[tuple[Target, ResourcePool | None]]()
+
+
+def _session_target(config: pytest.Config) -> tuple[Target, ResourcePool | None]:
+    """One target (and its pool of real resources) per pytest process, shared by its operations.
+
+    Starting in-process moto and rediscovering resources for every operation would cost more than
+    running most operations; sharing also lets one operation's resources serve the next.
+    """
+    if _TARGET not in config.stash:
+        name = config.getoption("conformance_target")
+        target = make_target(name)
+        target.start()
+        resources = None
+        if not config.getoption("conformance_no_resources"):
+            resources = ResourcePool(target, create=name != "aws", seed=config.getoption("conformance_seed") or 0)
+        config.stash[_TARGET] = (target, resources)
+    return config.stash[_TARGET]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _TARGET in config.stash:
+        config.stash[_TARGET][0].stop()
 
 
 @functools.cache
