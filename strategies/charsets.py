@@ -44,6 +44,16 @@ def complement(ranges: Ranges, low: int = 0, high: int = MAX_CODE_POINT) -> Rang
     return tuple(gaps)
 
 
+def intersect(left: Ranges, right: Ranges) -> Ranges:
+    """The code points in both LEFT and RIGHT."""
+    found: list[tuple[int, int]] = []
+    for low, high in left:
+        for first, last in right:
+            if first <= high and last >= low:
+                found.append((max(low, first), min(high, last)))
+    return normalize(found)
+
+
 def without_surrogates(ranges: Ranges) -> Ranges:
     """RANGES less U+D800..U+DFFF: a lone surrogate cannot be encoded in UTF-8, so no JSON carries one."""
     kept: list[tuple[int, int]] = []

@@ -22,8 +22,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from strategies.charsets import Ranges, normalize
 from strategies.graph import cyclic_nodes, refs_in
-from strategies.strings import epoch_timestamps, string_fits, string_strategy
+from strategies.strings import HEADER_NAME, HEADER_VALUE, epoch_timestamps, string_fits, string_strategy
 
 Schema = dict[str, Any]
 Strategy = st.SearchStrategy[Any]
@@ -243,15 +244,41 @@ class Compiler:
         required = {k: properties.get(k, fallback) for k in schema.get("required", [])}
         if not all(map(self.satisfiable, required.values())):
             return st.nothing()  # a required member has no valid value
-        values = {k: self.strategy(s, depth + 1) for k, s in required.items()}
+        values = {k: self._member(s, depth + 1) for k, s in required.items()}
         optional = [(k, s) for k, s in properties.items() if k not in values and self.satisfiable(s)]
         most = OPTIONAL_LIMITS[depth] if depth < MAX_DEPTH else 0
         most = min(most, len(optional), schema.get("maxProperties", math.inf) - len(values))
         fewest = max(0, schema.get("minProperties", 0) - len(values))
         if fewest > most:
             most = min(len(optional), fewest)
-        members = [(k, self.strategy(s, depth + 1)) for k, s in optional] if most > 0 else []
+        members = [(k, self._member(s, depth + 1)) for k, s in optional] if most > 0 else []
         return _structure(values, members, fewest, max(int(most), 0))
+
+    def _member(self, schema: Schema, depth: int) -> Strategy:
+        """A structure member: as its schema says, but header-safe when sent in HTTP headers (rest
+        protocols): a value a real client cannot put in a header would never reach the endpoint."""
+        location = schema.get("x-aws-location") if isinstance(schema, dict) else None
+        if location not in ("header", "headers"):
+            return self.strategy(schema, depth)
+        target = self.resolve(schema)
+        kind = target.get("type")
+        if kind == "string":
+            return string_strategy(target, HEADER_VALUE)
+        if kind == "array" and self.resolve(target.get("items", {})).get("type") == "string":
+            # A list header is comma-joined: its items must not hold the separator.
+            items = string_strategy(self.resolve(target["items"]), _without(HEADER_VALUE, ","))
+            fewest, most = _sizes(target, "minItems", "maxItems", depth)
+            return st.lists(items, min_size=fewest, max_size=most)
+        if kind == "object" and "propertyNames" in target:  # a `headers` map: name suffix -> value
+            keys = string_strategy(self.resolve(target["propertyNames"]), HEADER_NAME)
+            values = self.resolve(target.get("additionalProperties", {}))
+            value_strategy = string_strategy(values, HEADER_VALUE) if values.get("type") == "string" else \
+                self.strategy(values, depth + 1)
+            fewest, most = _sizes(target, "minProperties", "maxProperties", depth)
+            # Header names are case-insensitive: keys equal but for case would collide on the wire.
+            return st.dictionaries(keys, value_strategy, min_size=fewest, max_size=most).filter(
+                lambda d: len({k.lower() for k in d}) == len(d))
+        return self.strategy(schema, depth)
 
     def _union(self, members: dict[str, Any], depth: int) -> Strategy:
         heights = {name: self.height(schema) for name, schema in members.items()}
@@ -353,6 +380,20 @@ def _sizes(schema: Schema, low_keyword: str, high_keyword: str, depth: int) -> t
     if high_keyword in schema:
         most = min(most, int(schema[high_keyword]))
     return fewest, max(most, fewest)
+
+
+def _without(ranges: Ranges, characters: str) -> Ranges:
+    kept: list[tuple[int, int]] = []
+    for low, high in ranges:
+        cuts = sorted(ord(c) for c in characters if low <= ord(c) <= high)
+        start = low
+        for cut in cuts:
+            if cut > start:
+                kept.append((start, cut - 1))
+            start = cut + 1
+        if start <= high:
+            kept.append((start, high))
+    return normalize(kept)
 
 
 def _constants(schema: Schema) -> Strategy:

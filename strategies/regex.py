@@ -36,6 +36,7 @@ from strategies.regex_tree import (
     has_checks,
     is_exact,
     parse,
+    restrict,
 )
 
 # Extra repetitions past a repeat's minimum when nothing else bounds them: keeps examples small.
@@ -345,10 +346,16 @@ def _rejected(strings: PatternStrings, low: int, high: float) -> tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=8192)
-def pattern_strings(source: str) -> PatternStrings:
+def pattern_strings(source: str, alphabet: Ranges | None = None) -> PatternStrings:
+    """Generation helpers for the pattern SOURCE; with ALPHABET, generating only characters of it (for
+    HTTP header values), or as without it when the pattern then cannot match at all."""
     compiled = re.compile(source)
     try:
         tree: Node | None = parse(source)
     except Unsupported:
         tree = None
+    if tree is not None and alphabet is not None:
+        narrowed = restrict(tree, alphabet)
+        if narrowed.low <= narrowed.high:
+            tree = narrowed
     return PatternStrings(source, compiled, tree)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from strategies.charsets import Ranges, complement, normalize, without_surrogates
+from strategies.charsets import Ranges, complement, intersect, normalize, without_surrogates
 
 # The stdlib's regex parser (typeshed has no stubs for these private modules, hence Any).
 _parser: Any = importlib.import_module("re._parser")
@@ -308,3 +308,19 @@ def parse(source: str) -> Node:
     """The generation tree of SOURCE; raises Unsupported for constructs it does not model."""
     tree = _parser.parse(source)
     return _Converter().convert(tree, int(tree.state.flags))
+
+
+def restrict(node: Node, alphabet: Ranges) -> Node:
+    """NODE generating only characters of ALPHABET (an impossible node when it then cannot match)."""
+    if isinstance(node, Chars):
+        return _chars(intersect(node.ranges, alphabet))
+    if isinstance(node, Literal):
+        inside = all(any(low <= ord(c) <= high for low, high in alphabet) for c in node.text)
+        return node if inside else _impossible()
+    if isinstance(node, Seq):
+        return _seq([restrict(item, alphabet) for item in node.items])
+    if isinstance(node, Alt):
+        return _alt([restrict(option, alphabet) for option in node.options])
+    if isinstance(node, Repeat):
+        return _repeat(node.min_count, node.max_count, restrict(node.item, alphabet))
+    return node

@@ -14,6 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from strategies.charsets import Ranges, char_strategy, normalize
 from strategies.regex import pattern_strings
 
 Schema = dict[str, Any]
@@ -35,10 +36,18 @@ def soft_high(low: int, high: int | None, soft: int = STRING_SOFT_MAX) -> int:
     return cap if high is None else min(high, cap)
 
 
-def string_strategy(schema: Schema) -> st.SearchStrategy[str]:
-    """Valid strings for a `type: string` schema (enum, pattern, length, blob and timestamp keywords)."""
+# HTTP header values: visible ASCII (no space, which HTTP trims at either end, so " " would arrive as "").
+HEADER_VALUE: Ranges = ((0x21, 0x7E),)
+# Header names (the keys of a `headers` map, sent as a suffix of the name): a token's usual characters.
+HEADER_NAME: Ranges = normalize([(0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A), (0x2D, 0x2D), (0x5F, 0x5F)])
+
+
+def string_strategy(schema: Schema, alphabet: Ranges | None = None) -> st.SearchStrategy[str]:
+    """Valid strings for a `type: string` schema (enum, pattern, length, blob and timestamp keywords);
+    with ALPHABET, of its characters where the schema allows (members sent in HTTP headers)."""
     if "enum" in schema or "const" in schema:
-        return st.sampled_from(_allowed_constants(schema)) if _allowed_constants(schema) else st.nothing()
+        allowed = _allowed_constants(schema)
+        return st.sampled_from(allowed) if allowed else st.nothing()
     if schema.get("contentEncoding") == "base64":
         return blob_strategy(schema)
     fmt = schema.get("x-aws-timestamp-format")
@@ -48,8 +57,9 @@ def string_strategy(schema: Schema) -> st.SearchStrategy[str]:
     maximum = schema.get("maxLength")
     pattern = schema.get("pattern")
     if pattern is None:
-        return st.text(_ANY_CHAR, min_size=low, max_size=soft_high(low, maximum))
-    strings = pattern_strings(pattern)
+        chars = _ANY_CHAR if alphabet is None else char_strategy(alphabet)
+        return st.text(chars, min_size=low, max_size=soft_high(low, maximum))
+    strings = pattern_strings(pattern, alphabet)
     # A pattern with a long fixed part may need more than the soft cap.
     high = soft_high(max(low, strings.shortest), maximum)
     return strings.strategy(low, high)
