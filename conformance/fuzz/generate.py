@@ -307,7 +307,9 @@ WRONG_CONTENT_TYPES: tuple[str | None, ...] = ("text/html", "application/json", 
 def _content_type(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse:
     chosen = _pick((*WRONG_CONTENT_TYPES, gen.other_json_content_type()), variant)
     label = "no Content-Type header" if chosen is None else f"Content-Type {chosen!r}"
-    headers = gen.context.headers(chosen)
+    headers = gen.context.headers(None)  # headers("") would be the protocol's own Content-Type
+    if chosen is not None:
+        headers = {"Content-Type": chosen, **headers}
     if base.is_error:
         response = gen.error_response(base, base.body, label, mode=INTACT, family="content-type",
                                       target="error")
@@ -519,7 +521,7 @@ def _bad_code(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> Wi
     label, members, extra = _pick(options, variant)
     headers = {**gen.context.headers(), **extra}
     body = {**members, **base.body}
-    return WireResponse(base.status, headers, encode(body), f"HTTP {base.status} error, {label}", "error-code",
+    return WireResponse(base.status, headers, encode(body), f"HTTP {base.status} error, {label}", "bad-error-code",
                         "missing or invalid code", Expectation(MALFORMED))
 
 
