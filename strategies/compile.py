@@ -341,7 +341,10 @@ def _structure(required: dict[str, Strategy], optional: list[tuple[str, Strategy
         # Not fixed_dictionaries: it also draws a shuffle of the keys, a cost with no use here.
         @st.composite
         def fixed(draw: st.DrawFn) -> dict[str, Any]:
-            return {name: draw(strategy) for name, strategy in needed}
+            value: dict[str, Any] = {}
+            for name, strategy in needed:  # a loop, not a comprehension: composite() looks for `draw` here
+                value[name] = draw(strategy)
+            return value
 
         return fixed()
     if len(optional) <= MASK_MEMBERS and fewest == 0 and len(optional) <= 2 * most:
