@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.model import ServiceModel
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from conformance.checks.error_codes import error_code
@@ -117,7 +117,10 @@ def test_malformed_responses_are_malformed_and_labelled(service: str, operation:
 def test_responses_mix_every_mode() -> None:
     modes: set[str] = set()
 
-    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # Header-only (INTACT) answers are a few percent of the mix: 600 examples miss them with a probability
+    # far below 1e-6, and the pinned seed keeps the test repeatable.
+    @settings(max_examples=600, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @seed(20261129)
     @given(responses("glue", "GetMLTaskRun"))
     def check(response: WireResponse) -> None:
         modes.add(response.expectation.mode)
