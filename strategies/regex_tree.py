@@ -98,7 +98,7 @@ def starts_anchored(node: Node) -> bool:
     if isinstance(node, Empty):
         return node.kind == "start"
     if isinstance(node, Seq):
-        return starts_anchored(node.items[0])
+        return starts_anchored(next((i for i in node.items if not _is_check(i)), node.items[0]))
     if isinstance(node, Alt):
         return bool(node.options) and all(map(starts_anchored, node.options))
     return False
@@ -108,7 +108,7 @@ def ends_anchored(node: Node) -> bool:
     if isinstance(node, Empty):
         return node.kind == "end"
     if isinstance(node, Seq):
-        return ends_anchored(node.items[-1])
+        return ends_anchored(next((i for i in reversed(node.items) if not _is_check(i)), node.items[-1]))
     if isinstance(node, Alt):
         return bool(node.options) and all(map(ends_anchored, node.options))
     return False
@@ -150,6 +150,10 @@ def _has_zero_width(node: Node) -> bool:
     return False
 
 
+def _is_check(node: Node) -> bool:
+    return isinstance(node, Empty) and node.kind == "check"
+
+
 def _seq(items: list[Node]) -> Node:
     flat: list[Node] = []
     for item in items:
@@ -160,12 +164,14 @@ def _seq(items: list[Node]) -> Node:
     if first is not None:
         if any(item.low > 0 for item in flat[:first]):
             return _impossible()
-        flat = flat[first:]
-        last = None if last is None else last - first
+        # What may be empty is made empty; assertions stay: they still test the start of the input.
+        kept = [item for item in flat[:first] if _is_check(item)]
+        flat = kept + flat[first:]
+        last = None if last is None else last - first + len(kept)
     if last is not None:
         if last < 0 or any(item.low > 0 for item in flat[last + 1:]):
             return _impossible()
-        flat = flat[:last + 1]
+        flat = flat[:last + 1] + [item for item in flat[last + 1:] if _is_check(item)]
     # Merge adjacent literals and drop harmless zero-width nodes: fewer draws, same language.
     merged: list[Node] = []
     for item in flat:
@@ -297,8 +303,11 @@ def _zero_width_kind(op: Any, arg: Any) -> str:
     if op is _c.AT:
         return "start" if str(arg) in _STARTS else "end" if str(arg) in _ENDS else "check"
     direction, body = arg
-    if op is _c.ASSERT and direction == 1 and body and body[-1][0] is _c.AT and str(body[-1][1]) in _ENDS:
-        return "end"  # `(?=\r?\n?\Z)`: the translation of Java's `$`
+    ends = bool(body) and body[-1][0] is _c.AT and str(body[-1][1]) in _ENDS
+    # `(?=(?:\r\n|[\n\r...])?\Z)`, the translation of Java's `$`: an optional line end, then the end.
+    line_end = all(item[0] is _c.MAX_REPEAT and item[1][0] == 0 and item[1][1] == 1 for item in body[:-1])
+    if op is _c.ASSERT and direction == 1 and ends and line_end:
+        return "end"
     if op is _c.ASSERT_NOT and len(body) == 2 and body[0][0] is _c.ASSERT and body[1] == (_c.LITERAL, 10):
         return "plain"  # `(?!(?<=\r)\n)`: no match inside "\r\n"; generation never splits one
     return "check"

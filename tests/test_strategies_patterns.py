@@ -38,6 +38,9 @@ TRICKY: list[tuple[str, int | None, int | None]] = [
     (r"(?i)^[a-f0-9]{32}$", None, None),
     (r"^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$",
      20, 2048),
+    # Lookaheads before an anchor inside a group (ssm-guiconnect's bucket names): they must not be dropped.
+    (r"(?=^.{3,63}$)(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*"
+     r"[a-z0-9])$)", None, None),
     (r"^arn:(?=[^:]+:fsx:[^:]+:\d{12}:)((|(?=[a-z0-9-.]{1,63})(?!\d{1,3}(\.\d{1,3}){3})(?![^:]*-{2})(?![^:]*-\.)"
      r"(?![^:]*\.-)[a-z0-9].*(?<!-)):){4}(?!/).{0,1024}$", 8, 512),
 ]
