@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from conformance.spec import part
 from strategies.compile import Compiler, Schema, compiler_for
 from strategies.regex import pattern_strings
-from strategies.sites import Path, Site, get, kind_of, materialize, pointer, replace, sites, violations
+from strategies.sites import Path, Site, get, key_space, kind_of, materialize, pointer, replace, sites, violations
 from strategies.strings import byte_bounds, encode_blob
 
 MAX_BUILT_LENGTH = 300_000
@@ -90,10 +90,10 @@ def boundary_cases(schema: Schema) -> st.SearchStrategy[BoundaryCase]:
 def _options(compiler: Compiler) -> tuple[_Option, ...]:
     root = compiler.root
     assert isinstance(root, dict)
-    return tuple(option for site in sites(compiler, root) for option in _site_options(site))
+    return tuple(option for site in sites(compiler, root) for option in _site_options(compiler, site))
 
 
-def _site_options(site: Site) -> Iterator[_Option]:
+def _site_options(compiler: Compiler, site: Site) -> Iterator[_Option]:
     schema = site.schema
     kind = kind_of(schema)
     limits: list[tuple[str, int | float]] = []
@@ -106,7 +106,8 @@ def _site_options(site: Site) -> Iterator[_Option]:
         limits = [(k, v) for k, v in limits if v <= MAX_BUILT_ITEMS]
     elif kind == "map":
         limits = [(k, schema[k]) for k in ("minProperties", "maxProperties") if k in schema]
-        limits = [(k, v) for k, v in limits if v < MAX_BUILT_ENTRIES and _key_space(schema) > v]
+        # One past a maximum needs that many distinct keys: an enum of keys may not have them.
+        limits = [(k, v) for k, v in limits if v < MAX_BUILT_ENTRIES and key_space(compiler, schema) > v]
     for keyword, limit in limits:
         yield _Option(site, keyword, limit, past=False)
         # Sizes cannot go below zero; numbers can.
@@ -128,11 +129,6 @@ def _has_past(schema: Schema, keyword: str, limit: int | float) -> bool:
             return high is not None and high % 3 == 0
         return low > 0 and (low - 1) % 3 == 0
     return True
-
-
-def _key_space(schema: Schema) -> float:
-    names = schema.get("propertyNames", {})
-    return len(names["enum"]) if isinstance(names, dict) and "enum" in names else math.inf
 
 
 def _build(draw: st.DrawFn, compiler: Compiler, option: _Option, current: Any, path: Path) -> Any:

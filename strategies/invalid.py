@@ -23,7 +23,19 @@ from conformance.spec import part
 from conformance.spec.validation import Violation
 from strategies.compile import Compiler, Schema, compiler_for
 from strategies.regex import pattern_strings
-from strategies.sites import Path, Site, delete, get, kind_of, materialize, pointer, replace, sites, violations
+from strategies.sites import (
+    Path,
+    Site,
+    delete,
+    get,
+    key_space,
+    kind_of,
+    materialize,
+    pointer,
+    replace,
+    sites,
+    violations,
+)
 from strategies.strings import byte_bounds, encode_blob
 
 # Lists and maps past their maximum are built in full; beyond these sizes the case is skipped.
@@ -268,7 +280,7 @@ def _map_mutations(compiler: Compiler, site: Site) -> Iterator[_Mutation]:
             return replace(value, path, entries), path, path, f"{len(entries)} entries, fewer than minProperties"
         yield _Mutation("minProperties", site, few)
     most = schema.get("maxProperties")
-    if most is not None and most < MAX_BUILT_ENTRIES:
+    if most is not None and most < MAX_BUILT_ENTRIES and key_space(compiler, schema) > most:
         def many(draw: st.DrawFn, value: Any, path: Path) -> tuple[Any, Path, Path, str]:
             depth = len(path) + 1
             keys = compiler.strategy(schema.get("propertyNames", {"type": "string"}), depth)

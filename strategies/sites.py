@@ -9,6 +9,7 @@ missing, all valid) and returns the concrete path (indices and keys) to it.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -90,6 +91,12 @@ def _sites(compiler: Compiler, _root_id: int) -> tuple[Site, ...]:
             queue.append(((*tokens, token), target, wrapped, kind_of(schema) == "union", under or nullable,
                           refs | {ref} if ref else refs))
     return tuple(found)
+
+
+def key_space(compiler: Compiler, schema: Schema) -> float:
+    """How many distinct keys the map SCHEMA can have (inf unless its key shape is an enum)."""
+    names = compiler.resolve(schema.get("propertyNames", {}))
+    return len(names["enum"]) if "enum" in names else math.inf
 
 
 def _children(schema: Schema) -> Iterator[tuple[str, Schema]]:
