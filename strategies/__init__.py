@@ -19,6 +19,10 @@ as epoch numbers or formatted strings); `to_params` turns one into boto3 call pa
 
 Sizes stay small (short strings, at most a few list items, optional members thinned out with depth) so
 generation is fast and failures shrink to small values; `boundary_inputs` reaches the real limits.
+Strings fully match their pattern and count length in code points (not only ASCII); members sent in HTTP
+headers stay header-safe. A schema with no valid value (a few AWS models contradict themselves) gives an
+empty strategy; so do `boundary_inputs` of an input without limits and `error_responses` of an operation
+without declared errors.
 """
 
 from __future__ import annotations

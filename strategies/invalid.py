@@ -2,10 +2,10 @@
 
 The mutations are listed per schema site (see `strategies.sites`): drop a required member, add an
 unknown one, give a member a value of the wrong JSON type, make a string too short or too long, break its
-pattern or enum, put a number past its range, a list or map past its size, a union to zero or two
-members. Each generated case is validated with jsonschema and kept only if jsonschema reports the named
-keyword at the named place, so no case claims a violation the schema does not see: an unanchored pattern
-such as `[a-z]*` matches every string and yields no pattern case at all.
+pattern or enum, put a number past its range, a list or map past its size, give a map a key its key shape
+rejects, a union zero or two members. Each generated case is validated with jsonschema and kept only if
+jsonschema reports the named keyword at the named place, so no case claims a violation the schema does not
+see: an unanchored pattern such as `[a-z]*` matches every string and yields no pattern case at all.
 """
 
 from __future__ import annotations
