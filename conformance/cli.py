@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from conformance import __version__
-from conformance.commands import COMMANDS
+from conformance.commands import COMMAND_MODULES, command_modules
 from conformance.errors import UsageError
 
 EXIT_USAGE = 2
@@ -21,19 +21,23 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="conformance", description=__doc__)
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ARGV naming a subcommand first, only that subcommand's module is imported."""
+    parser = OneLineParser(prog="conformance",
+                           description="Contract tests and spec conformance for AWS APIs, from botocore's model.")
     parser.add_argument("--version", action="version", version=f"conformance {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     subparsers.required = True
-    for command in COMMANDS:
+    chosen = [argv[0]] if argv and argv[0] in COMMAND_MODULES else list(COMMAND_MODULES)
+    for command in command_modules(chosen):
         command.add_parser(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     try:
         code: int = args.run(args)
     except UsageError as error:

@@ -230,19 +230,22 @@ class Runner:
             if self._send(client, service, operation, case, state) - known:
                 raise _CaseFailed()
 
-        for _ in range(MAX_ROUNDS_PER_KIND):
+        for round_number in range(MAX_ROUNDS_PER_KIND):
             known = set(state.collector.error_keys())
-            if not self._round(execute, strategy) or state.stop_reason or state.not_implemented:
+            # Each round has its own seed, derived from the run's: it explores new cases instead of
+            # resending the ones before the defect already found, and the run still repeats exactly.
+            if not self._round(execute, strategy, self.seed + round_number) or state.stop_reason \
+                    or state.not_implemented:
                 return
 
-    def _round(self, execute: Callable[[Case], None], strategy: SearchStrategy[Case]) -> bool:
+    def _round(self, execute: Callable[[Case], None], strategy: SearchStrategy[Case], seed: int) -> bool:
         """One Hypothesis run; True when it ended on a (shrunk) new defect."""
         test = settings(
             max_examples=self.options.max_examples, database=None, deadline=None,
             verbosity=Verbosity.quiet, report_multiple_bugs=False, print_blob=False,
             phases=(Phase.explicit, Phase.generate, Phase.shrink),
             suppress_health_check=[HealthCheck.too_slow],  # slowness of the endpoint, not of generation
-        )(hypothesis_seed(self.seed)(given(strategy)(execute)))
+        )(hypothesis_seed(seed)(given(strategy)(execute)))
         try:
             test()
         except _CaseFailed:
