@@ -157,7 +157,8 @@ def measure_all(seconds: float, with_hjs: bool) -> dict[str, Any]:
             check_valid(with_pattern, spec.part("glue", "GetMLTaskRun", "input"), count=50)
             candidates[f"hypothesis-jsonschema {version}: request, pattern kept"] = with_pattern
         except Exception as error:  # context only: report it and go on
-            result["notes"] = f"hypothesis-jsonschema with the pattern: {type(error).__name__}: {error}"[:160]
+            text = f"hypothesis-jsonschema with the pattern: {type(error).__name__}: {error}"[:160]
+            result["notes"] = text.encode("ascii", "backslashreplace").decode("ascii")  # it may hold surrogates
     result["rows"] = best_rates(candidates, seconds)
     return result
 
