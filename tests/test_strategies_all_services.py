@@ -1,9 +1,9 @@
 """Every botocore service: valid inputs and responses of sampled operations validate against their schemas
-with jsonschema, and Hypothesis reports no health-check failure (too slow, filtering too much, large base
-example) while generating them.
+with jsonschema, invalid cases fail it and boundary cases are labelled as it says, and Hypothesis reports
+no health-check failure (too slow, filtering too much, large base example) while generating any of them.
 
 Each service is one test; its operations are sampled deterministically (CONFORMANCE_STRATEGY_OPERATIONS per
-service, default 3, "all" for every operation: a full sweep, ~40,000 schemas, takes about 30 CPU-minutes).
+service, default 6, "all" for every operation: a full sweep, ~40,000 schemas, takes about 20 CPU-minutes).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from hypothesis.errors import Unsatisfiable
 from jsonschema import Draft202012Validator
 
 from conformance.spec import operations, part, service_names
-from strategies import from_schema
+from conformance.spec.validation import violations
+from strategies import boundary_inputs, from_schema, invalid_inputs
 
-PER_SERVICE = os.environ.get("CONFORMANCE_STRATEGY_OPERATIONS", "3")
+PER_SERVICE = os.environ.get("CONFORMANCE_STRATEGY_OPERATIONS", "6")
 EXAMPLES = 3
 
 # Schemas with no valid value at all, because the model contradicts itself; their strategy is empty.
@@ -31,12 +32,12 @@ CONTRADICTIONS = {
 }
 
 
-def sampled_operations(service: str) -> list[str]:
+def sampled_operations(service: str, count: str = PER_SERVICE) -> list[str]:
     names = operations(service)
-    if PER_SERVICE == "all":
+    if count == "all":
         return names
     # A stable shuffle (crc32, not hash()): the same operations on every run and machine.
-    return sorted(names, key=lambda name: zlib.crc32(f"{service}.{name}".encode()))[: int(PER_SERVICE)]
+    return sorted(names, key=lambda name: zlib.crc32(f"{service}.{name}".encode()))[: int(count)]
 
 
 def check(schema: dict[str, Any]) -> None:
@@ -65,3 +66,24 @@ def test_valid_inputs_and_responses_of_every_service(service: str) -> None:
             except Exception as error:
                 error.add_note(f"{service} {operation} {which}")
                 raise
+
+
+@pytest.mark.parametrize("service", service_names())
+def test_invalid_and_boundary_inputs_of_every_service(service: str) -> None:
+    operation = sampled_operations(service, "1")[0]
+    schema = part(service, operation, "input")
+
+    @settings(max_examples=EXAMPLES, database=None, deadline=None, derandomize=True)
+    @given(invalid_inputs(service, operation))
+    def invalid_cases_fail(case: Any) -> None:
+        assert any(v.keyword == case.keyword or case.keyword == "propertyNames"
+                   for v in violations(schema, case.value)), case
+
+    @settings(max_examples=EXAMPLES, database=None, deadline=None, derandomize=True)
+    @given(boundary_inputs(service, operation))
+    def boundaries_are_labelled_truthfully(case: Any) -> None:
+        assert (violations(schema, case.value) == []) == case.valid, case
+
+    invalid_cases_fail()
+    if not boundary_inputs(service, operation).is_empty:  # an input without any limit has no boundary
+        boundaries_are_labelled_truthfully()
