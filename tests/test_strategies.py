@@ -23,6 +23,7 @@ from strategies.compile import MAX_DEPTH, compiler_for, from_schema
 from strategies.invalid import invalid_cases
 
 SETTINGS = settings(max_examples=60, database=None, deadline=None, derandomize=True)
+FIND = settings(max_examples=1000, database=None, deadline=None, derandomize=True)  # find() runs: deterministic
 GLUE = ("glue", "GetMLTaskRun")
 
 
@@ -70,21 +71,21 @@ def test_optional_members_are_sometimes_present_and_sometimes_absent() -> None:
 
 def test_examples_shrink_to_the_smallest_value() -> None:
     # The smallest valid request: both required strings at their minimum length, nothing else.
-    smallest = find(strategies.valid_inputs(*GLUE), lambda v: True)
+    smallest = find(strategies.valid_inputs(*GLUE), lambda v: True, settings=FIND)
     assert smallest == {"TransformId": "0", "TaskRunId": "0"}
     # A failing property shrinks to the least that still fails: one member, its value minimal.
-    with_status = find(strategies.responses(*GLUE), lambda v: "Status" in v)
+    with_status = find(strategies.responses(*GLUE), lambda v: "Status" in v, settings=FIND)
     assert with_status == {"Status": "STARTING"}
-    long_id = find(strategies.valid_inputs(*GLUE), lambda v: len(v["TransformId"]) >= 10)
+    long_id = find(strategies.valid_inputs(*GLUE), lambda v: len(v["TransformId"]) >= 10, settings=FIND)
     assert long_id == {"TransformId": "0" * 10, "TaskRunId": "0"}
 
 
 def test_strings_count_code_points_and_are_not_only_ascii() -> None:
     schema = {"type": "string", "minLength": 3, "maxLength": 3}
-    wide = find(from_schema(schema), lambda s: any(ord(c) > 0xFFFF for c in s))
+    wide = find(from_schema(schema), lambda s: any(ord(c) > 0xFFFF for c in s), settings=FIND)
     assert len(wide) == 3 and is_valid(schema, wide)
     pattern = spec.part(*GLUE, "input")["$defs"]["HashString"]
-    assert find(from_schema(pattern), lambda s: any(ord(c) > 0x7F for c in s))
+    assert find(from_schema(pattern), lambda s: any(ord(c) > 0x7F for c in s), settings=FIND)
 
 
 def unions_in(schema: dict[str, Any], value: Any) -> list[dict[str, Any]]:
@@ -242,11 +243,11 @@ def test_boundaries_reach_the_real_limits() -> None:
         "items": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}, "maxItems": 100},
         "ratio": {"type": "number", "minimum": 0.5}}}
     cases = boundary_cases(schema)
-    long_arn = find(cases, lambda c: c.pointer == "/arn" and c.size == 2049)
+    long_arn = find(cases, lambda c: c.pointer == "/arn" and c.size == 2049, settings=FIND)
     assert not long_arn.valid and long_arn.value["arn"].startswith("arn:aws:")
-    assert find(cases, lambda c: c.pointer == "/arn" and c.size == 2048).valid
-    assert find(cases, lambda c: c.pointer == "/items" and c.size == 100).valid
-    past = find(cases, lambda c: c.pointer == "/ratio" and not c.valid)
+    assert find(cases, lambda c: c.pointer == "/arn" and c.size == 2048, settings=FIND).valid
+    assert find(cases, lambda c: c.pointer == "/items" and c.size == 100, settings=FIND).valid
+    past = find(cases, lambda c: c.pointer == "/ratio" and not c.valid, settings=FIND)
     assert past.value["ratio"] == math.nextafter(0.5, 0)
 
 
