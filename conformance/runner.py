@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import FlakyFailure
+from hypothesis.errors import FlakyFailure, HypothesisException, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
 from conformance import spec
@@ -234,8 +234,15 @@ class Runner:
             known = set(state.collector.error_keys())
             # Each round has its own seed, derived from the run's: it explores new cases instead of
             # resending the ones before the defect already found, and the run still repeats exactly.
-            if not self._round(execute, strategy, self.seed + round_number) or state.stop_reason \
-                    or state.not_implemented:
+            try:
+                found_new = self._round(execute, strategy, self.seed + round_number)
+            except Unsatisfiable:
+                # No case of this kind exists (an input without limits has no boundary): nothing to send.
+                return
+            except HypothesisException as error:
+                state.result.notes.append(f"{kind} cases could not be generated: {type(error).__name__}: {error}")
+                return
+            if not found_new or state.stop_reason or state.not_implemented:
                 return
 
     def _round(self, execute: Callable[[Case], None], strategy: SearchStrategy[Case], seed: int) -> bool:

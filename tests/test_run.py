@@ -153,3 +153,25 @@ def test_a_case_the_client_mended_is_judged_by_the_body_sent() -> None:
     assert "valid body" in mended.label
     assert sent_expectation(still_invalid, "invalid") == "invalid"
     assert sent_expectation(still_invalid, "valid") == "valid"
+
+
+def test_an_operation_without_limits_has_no_boundary_cases_and_still_runs() -> None:
+    # sts GetCallerIdentity takes no input, so it has no limits: its boundary
+    # strategy is empty, which must end that kind quietly, not the run.
+    from hypothesis.errors import Unsatisfiable
+
+    import strategies
+
+    with pytest.raises(Unsatisfiable):
+        from hypothesis import given, settings
+
+        @settings(max_examples=1, database=None)
+        @given(strategies.boundary_inputs("sts", "GetCallerIdentity"))
+        def draw(case: object) -> None:
+            pass
+
+        draw()
+    options = RunOptions(checks=dict(CHECKS), max_examples=3, seed=1)
+    with make_target("moto") as moto:
+        result = Runner(moto, options).run_operation("sts", "GetCallerIdentity")
+    assert result.status in ("pass", "fail") and result.cases > 0
