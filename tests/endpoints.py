@@ -133,7 +133,13 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve(mode: str = "correct", delay: float = 0.0) -> Iterator[str]:
     """An endpoint in MODE on 127.0.0.1 at a free port, answering after DELAY s; stops when the block ends."""
-    handler = type("Handler", (_Handler,), {"mode": mode, "delay": delay})
+    with serve_handler(type("Handler", (_Handler,), {"mode": mode, "delay": delay})) as url:
+        yield url
+
+
+@contextmanager
+def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """HANDLER served on 127.0.0.1 at a free port, in a thread; stopped when the block ends."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -9,12 +9,11 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import threading
 import urllib.parse
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from vcr.serialize import deserialize
 from vcr.serializers import yamlserializer
 
 from conformance.cli import main
-from tests.endpoints import serve
+from tests.endpoints import serve, serve_handler
 
 OPERATION = "glue:GetMLTaskRun"
 CANARY_KEY = "AKIACANARY7Q3XZ2M4PL"
@@ -189,16 +188,8 @@ class _Echo(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def echo_endpoint() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def echo_endpoint() -> AbstractContextManager[str]:
+    return serve_handler(_Echo)
 
 
 @pytest.mark.usefixtures("isolated_credentials")

@@ -4,40 +4,25 @@ from __future__ import annotations
 
 import collections
 import functools
-import gzip
-import json
-import os
 import re
 import unicodedata
 import warnings
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-import botocore.loaders
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.spec.patterns import PatternTranslationError, compile_pattern, translate_pattern
+from tests.botocore_models import fast_loader
 
 # --------------------------------------------------------------------------- the botocore corpus
-
-
-class _PlainJSONFileLoader(botocore.loaders.JSONFileLoader):  # type: ignore[misc]
-    """botocore decodes models with ``object_pairs_hook=OrderedDict``, which makes loading
-    all 445 models take ~5 s instead of ~2 s; key order does not matter here."""
-
-    def load_file(self, file_path: str) -> Any:
-        for extension, opener in ((".json", open), (".json.gz", gzip.open)):
-            if os.path.isfile(file_path + extension):
-                with opener(file_path + extension, "rb") as handle:
-                    return json.loads(handle.read())
-        return None
 
 
 @functools.lru_cache(maxsize=1)
 def botocore_patterns() -> dict[str, list[str]]:
     """Every string-shape pattern of every botocore service model -> ["service.Shape", ...]."""
-    loader = botocore.loaders.Loader(file_loader=_PlainJSONFileLoader())
+    loader = fast_loader()
     uses: dict[str, list[str]] = collections.defaultdict(list)
     for service in loader.list_available_services("service-2"):
         model = loader.load_service_model(service, "service-2")

@@ -5,14 +5,11 @@ helpers (exact lengths, rejected strings) do what they claim."""
 from __future__ import annotations
 
 import functools
-import gzip
-import json
 import os
 import re
 import zlib
 from typing import Any
 
-import botocore.loaders
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +17,7 @@ from hypothesis import strategies as st
 from conformance.spec.patterns import PatternTranslationError, compile_pattern, translate_pattern
 from strategies.regex import pattern_strings
 from strategies.strings import string_strategy
+from tests.botocore_models import fast_loader
 
 SAMPLE = int(os.environ.get("CONFORMANCE_PATTERN_SAMPLE", "150"))
 
@@ -46,21 +44,10 @@ TRICKY: list[tuple[str, int | None, int | None]] = [
 ]
 
 
-class _PlainJSONFileLoader(botocore.loaders.JSONFileLoader):  # type: ignore[misc]
-    """Models without OrderedDict decoding: loading all of them is ~2x faster, order does not matter here."""
-
-    def load_file(self, file_path: str) -> Any:
-        for extension, opener in ((".json", open), (".json.gz", gzip.open)):
-            if os.path.isfile(file_path + extension):
-                with opener(file_path + extension, "rb") as handle:
-                    return json.loads(handle.read())
-        return None
-
-
 @functools.lru_cache(maxsize=1)
 def corpus() -> list[tuple[str, int | None, int | None]]:
     """Every distinct (pattern, min, max) of a string shape in botocore's models."""
-    loader = botocore.loaders.Loader(file_loader=_PlainJSONFileLoader())
+    loader = fast_loader()
     found: set[tuple[str, int | None, int | None]] = set()
     for service in loader.list_available_services("service-2"):
         for shape in loader.load_service_model(service, "service-2")["shapes"].values():
