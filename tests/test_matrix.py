@@ -106,3 +106,11 @@ def test_bad_workers_and_all_implemented_usage(capsys: pytest.CaptureFixture[str
     assert main(["run", "glue:GetMLTransform", "--workers", "zero"]) == 2
     assert main(["run", "--all-implemented", "--target", "http://127.0.0.1:9"]) == 2
     assert main(["run"]) == 2
+
+
+def test_hard_bound_stops_a_case_that_never_ends() -> None:
+    from conformance.pytest_plugin import _hard_bound, _OperationOverran
+
+    with pytest.raises(_OperationOverran, match="time bound"), _hard_bound(0.0):
+        while True:
+            pass
