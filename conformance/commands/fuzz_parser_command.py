@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from conformance.commands.argument_types import positive_int
 from conformance.errors import UsageError
 from conformance.fuzz import FuzzOptions, FuzzRunner, default_parser, for_operation, load_parser
 from conformance.fuzz.parsers import Parser
@@ -28,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
                         "(default: botocore's parser for the operation's protocol)")
     parser.add_argument("--parser-error", metavar="MODULE:CLASS",
                         help="the exception type --parser raises for responses it rejects (any other is a crash)")
-    parser.add_argument("--max-examples", type=_positive_int, default=1000, metavar="N",
+    parser.add_argument("--max-examples", type=positive_int, default=1000, metavar="N",
                         help="generated cases per round (default 1000)")
     parser.add_argument("--seed", type=int, metavar="S", help="repeat a run exactly")
     parser.add_argument("--strict", action="store_true",
@@ -39,13 +40,6 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--report-json", type=Path, metavar="FILE", help="write the JSON report")
     parser.add_argument("--pytest", type=Path, metavar="FILE", help="write every reproducer as a pytest module")
     parser.set_defaults(run=run)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from conformance import spec
 from conformance.cases import parse_examples
 from conformance.cassettes.session import cassette_session
 from conformance.checks import CHECKS, select_checks
+from conformance.commands.argument_types import positive_int
 from conformance.errors import UsageError
 from conformance.matrix import run_on_workers
 from conformance.report.console import Progress, summary
@@ -42,7 +43,7 @@ def add_parser(subparsers: Any) -> None:
                         help="moto (default, in-process), aws, an http://host:port endpoint, or cassette:PATH (replay)")
     parser.add_argument("--example", action="append", default=[], metavar="NAME=VALUE",
                         help="known-good value for input members named NAME (repeatable)")
-    parser.add_argument("--max-examples", type=_positive_int, default=100, metavar="N",
+    parser.add_argument("--max-examples", type=positive_int, default=100, metavar="N",
                         help="cases per operation and kind (default 100)")
     parser.add_argument("--seed", type=int, help="repeat a run exactly")
     parser.add_argument("--checks", metavar="a,b", help=f"checks to run (default all: {', '.join(CHECKS)})")
@@ -67,13 +68,6 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--force", action="store_true",
                         help="with --record: replace PATH even if it is not a cassette conformance recorded")
     parser.set_defaults(run=run)
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def resolve_operations(targets: list[str]) -> list[tuple[str, str]]:

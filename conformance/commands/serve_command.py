@@ -11,6 +11,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from conformance.commands.argument_types import positive_int
 from conformance.errors import UsageError
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.fuzz import parse_case_id
@@ -46,13 +47,13 @@ def add_parser(subparsers: Any) -> None:
                         help="how long an ML task run takes from STARTING to SUCCEEDED (default 3)")
     parser.add_argument("--require-labels", action="store_true",
                         help="ML transforms stay NOT_READY until an import-labels task run succeeds")
-    parser.add_argument("--max-transforms", type=_positive_int, default=1000, metavar="N",
+    parser.add_argument("--max-transforms", type=positive_int, default=1000, metavar="N",
                         help="ML transforms before ResourceNumberLimitExceededException (default 1000)")
     parser.add_argument("--max-concurrent-runs", type=_non_negative_int, default=0, metavar="N",
                         help="active task runs per transform before ConcurrentRunsExceededException (default 0: "
                         "no limit)")
     parser.add_argument("--account-id", default=DEFAULT_ACCOUNT_ID, help="account id in error messages")
-    parser.add_argument("--max-body-bytes", type=_positive_int, default=DEFAULT_MAX_BODY_BYTES, metavar="N",
+    parser.add_argument("--max-body-bytes", type=positive_int, default=DEFAULT_MAX_BODY_BYTES, metavar="N",
                         help=f"larger request bodies get HTTP 413 (default {DEFAULT_MAX_BODY_BYTES})")
     parser.add_argument("--unknown-members", choices=("reject", "ignore"), default="reject",
                         help="input members the model does not have: a validation error (default) or ignored")
@@ -64,13 +65,6 @@ def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError("must be between 0 and 65535")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
 
