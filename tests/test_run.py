@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,8 @@ from conformance.checks import CHECKS
 from conformance.cli import main
 from conformance.runner import OperationResult, Runner, RunOptions
 from conformance.targets import make_target
-from tests.endpoints import BROKEN_MODES, serve
+from tests.endpoints import BROKEN_MODES, serve, serve_handler
+from tests.endpoints import _Handler as CorrectHandler
 
 EXAMPLES = 25
 
@@ -37,6 +40,24 @@ def test_correct_endpoint_gets_no_finding() -> None:
     assert result.status == "pass", [f.message for f in result.findings]
     assert result.findings == []
     assert result.cases >= EXAMPLES
+
+
+def test_a_case_is_sent_once_per_kind_however_often_hypothesis_draws_it() -> None:
+    bodies: list[bytes] = []
+
+    class Recording(CorrectHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            bodies.append(body)
+            self.rfile = io.BytesIO(body)  # read again by the correct endpoint's handler
+            super().do_POST()
+
+    with serve_handler(Recording) as url:
+        result = run_against(url, max_examples=100)
+    assert result.cases == len(bodies) > 20
+    # Hypothesis draws the simplest case again and again; each kind (valid, invalid, boundary) sends it once.
+    body, repeats = Counter(bodies).most_common(1)[0]
+    assert repeats <= 3, body
 
 
 @pytest.mark.parametrize("mode", sorted(BROKEN_MODES))
