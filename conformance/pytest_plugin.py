@@ -31,7 +31,7 @@ from conformance.targets import Target, make_target
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "AWS API conformance (conformance run as tests)")
     group.addoption("--conformance", metavar="TARGETS", default=None,
-                    help="comma-separated SERVICE:OPERATION or SERVICE to check")
+                    help="comma-separated SERVICE:OPERATION or SERVICE to check, or @FILE holding them")
     group.addoption("--conformance-target", default="moto",
                     help="moto (default), aws, an http://host:port URL, or cassette:PATH")
     group.addoption("--conformance-max-examples", type=int, default=20, help="cases per operation and kind")
@@ -199,7 +199,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     from conformance.commands.run_command import resolve_operations
 
-    for service, operation in resolve_operations([t for t in targets.split(",") if t.strip()]):
+    if targets.startswith("@"):
+        # A whole matrix (3,648 operations for moto) is longer than one command-line argument may be.
+        try:
+            targets = Path(targets[1:]).read_text()
+        except OSError as error:
+            raise pytest.UsageError(f"--conformance {targets}: {error.strerror or error}") from None
+    for service, operation in resolve_operations([t.strip() for t in targets.replace("\n", ",").split(",")
+                                                  if t.strip()]):
         for check in _checks(config):
             items.append(ConformanceItem.from_parent(session, name=f"{service}:{operation}[{check}]",
                                                      service=service, operation=operation, check=check))

@@ -29,3 +29,21 @@ def test_plugin_fails_exactly_the_broken_check(pytester: pytest.Pytester) -> Non
 def test_plugin_skips_unimplemented_operations(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--conformance", "glue:GetMLTaskRun", "--conformance-max-examples", "2")
     result.assert_outcomes(skipped=len(CHECKS))
+
+
+def test_plugin_reads_the_operations_from_a_file(pytester: pytest.Pytester) -> None:
+    # How `conformance run --workers` passes a whole matrix: longer than one command-line argument may be.
+    listing = pytester.path / "operations.txt"
+    listing.write_text("glue:GetMLTaskRun\nglue:GetMLTransform,\n\n")
+    with serve("correct") as url:
+        result = pytester.runpytest_subprocess(f"--conformance=@{listing}", "--conformance-target", url,
+                                               "--conformance-max-examples", "2", "--conformance-seed", "1",
+                                               "--collect-only", "-q")
+    result.stdout.fnmatch_lines(["*glue:GetMLTaskRun*enum*", "*glue:GetMLTransform*enum*"])
+    assert result.ret == 0
+
+
+def test_plugin_names_an_unreadable_operations_file(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(f"--conformance=@{pytester.path / 'missing.txt'}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--conformance @*missing.txt: No such file or directory*"])
