@@ -196,3 +196,28 @@ def test_an_operation_without_limits_has_no_boundary_cases_and_still_runs() -> N
     with make_target("moto") as moto:
         result = Runner(moto, options).run_operation("sts", "GetCallerIdentity")
     assert result.status in ("pass", "fail") and result.cases > 0
+
+
+def test_derivation_and_the_clients_read_a_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import botocore.loaders
+
+    from conformance import spec
+    from conformance.spec import models
+
+    # A fresh process's state: no model read, nothing derived.
+    for cached in (models.shared_loader, models._load_cached, spec.deriver, spec.document, spec.part):
+        cached.cache_clear()
+    reads: list[str] = []
+    original = botocore.loaders.JSONFileLoader.load_file
+
+    def counting(self: Any, path: str, *args: Any, **kwargs: Any) -> Any:
+        found = original(self, path, *args, **kwargs)
+        if found is not None and path.endswith("/glue/2017-03-31/service-2"):
+            reads.append(path)
+        return found
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counting)
+    with serve("correct") as url:
+        result = run_against(url, max_examples=2)
+    assert result.cases > 0
+    assert len(reads) == 1

@@ -7,6 +7,7 @@ from typing import Any
 
 import botocore
 import botocore.loaders
+import botocore.session
 from botocore.model import ServiceModel
 
 from conformance.errors import UnknownOperationError, UnknownServiceError
@@ -15,14 +16,18 @@ RawModel = dict[str, Any]
 
 
 @functools.lru_cache(maxsize=1)
-def _shared_loader() -> botocore.loaders.Loader:
-    return botocore.loaders.create_loader()
+def shared_loader() -> botocore.loaders.Loader:
+    """The process's one botocore Loader: derivation and the targets' clients (`conformance.targets`) share
+    it, so a service's model is read and decoded once (glue's is 1.3 MB of JSON). Built as a botocore
+    session builds its own, so AWS_DATA_PATH counts as it does for boto3."""
+    data_path = botocore.session.get_session().get_config_variable("data_path")
+    return botocore.loaders.create_loader(data_path)
 
 
 @functools.lru_cache(maxsize=1)
 def service_names() -> tuple[str, ...]:
     """Every service botocore ships a `service-2` model for, sorted."""
-    return tuple(sorted(_shared_loader().list_available_services("service-2")))
+    return tuple(sorted(shared_loader().list_available_services("service-2")))
 
 
 def botocore_version() -> str:
@@ -42,7 +47,7 @@ def load_service(service: str, *, cached: bool = True) -> ServiceModel:
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(service: str) -> ServiceModel:
-    raw = _shared_loader().load_service_model(service, "service-2")
+    raw = shared_loader().load_service_model(service, "service-2")
     return ServiceModel(raw, service_name=service)
 
 

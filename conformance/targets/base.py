@@ -6,8 +6,11 @@ import functools
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.client import BaseClient
 from botocore.config import Config
+
+from conformance.spec.models import shared_loader
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 DEFAULT_REGION = "us-east-1"
@@ -39,9 +42,16 @@ class Target:
     def allows(self, service: str, operation: str) -> bool:
         return True
 
+    @functools.cached_property
+    def session(self) -> boto3.session.Session:
+        """One boto3 Session for the target's clients, on the loader derivation uses (one read per model)."""
+        core = botocore.session.get_session()
+        core.register_component("data_loader", shared_loader())
+        return boto3.session.Session(botocore_session=core)
+
     def credentials(self) -> dict[str, str]:
         # The normal boto3 chain when it finds something; fixed dummy credentials otherwise.
-        found = boto3.Session().get_credentials()
+        found = self.session.get_credentials()
         if found is None:
             return dict(DUMMY_CREDENTIALS)
         frozen = found.get_frozen_credentials()
@@ -50,9 +60,9 @@ class Target:
             creds["aws_session_token"] = frozen.token
         return creds
 
-    @functools.cache  # noqa: B019 - a boto3 Session costs ~50 ms: look the region up once per target
+    @functools.cache  # noqa: B019 - look the region up once per target
     def region(self) -> str:
-        return boto3.Session().region_name or DEFAULT_REGION
+        return self.session.region_name or DEFAULT_REGION
 
     @functools.cache  # noqa: B019 - one client per service for the life of the target
     def client(self, service: str) -> BaseClient:
@@ -65,4 +75,4 @@ class Target:
         kwargs: dict[str, Any] = {"region_name": self.region(), "config": config, **self.credentials()}
         if self.endpoint_url:
             kwargs["endpoint_url"] = self.endpoint_url
-        return boto3.session.Session().client(service, **kwargs)
+        return self.session.client(service, **kwargs)
