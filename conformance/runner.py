@@ -1,7 +1,8 @@
 """Run generated cases against a target and collect findings, one operation at a time.
 
-Hypothesis drives each (operation, kind): `max_examples` cases, repeatable under a seed, and a case that
-raises an error finding is shrunk, so each defect is reported with the smallest input that shows it.
+Hypothesis drives each (operation, kind): `max_examples` examples, repeatable under a seed, each distinct
+case sent once, and a case that raises an error finding is shrunk, so each defect is reported with the
+smallest input that shows it.
 """
 
 from __future__ import annotations
