@@ -1,6 +1,6 @@
 """Many operations in parallel on pytest-xdist, through the pytest plugin: xdist is the distributed engine.
 
-`conformance run ... --workers N` starts `pytest -n N --dist loadgroup` with the plugin (a pytest11 entry
+`conformance run ... --workers N` starts `pytest -n N --dist load` with the plugin (a pytest11 entry
 point); every worker writes the result of each operation it ran to a results directory, and this process
 merges them into one RunResult for the reports. An operation whose worker crashed ends as `error`; the matrix goes on.
 """
@@ -37,7 +37,13 @@ def run_on_workers(operations: Sequence[tuple[str, str]], *, target: str, worker
         chosen.write_text("".join(f"{service}:{operation}\n" for service, operation in operations))
         command = [
             sys.executable, "-m", "pytest", "-c", str(root / "pytest.ini"), "--rootdir", str(root), str(root),
-            "-n", workers, "--dist", "loadgroup", "-q", "-p", "no:cacheprovider",
+            # `load`, not `loadgroup`: after a worker crash, xdist 3.8's group scheduling hands no more work
+            # to the replacement and the matrix hangs. The plugin makes one item per operation instead.
+            "-n", workers, "--dist", "load", "-q", "-p", "no:cacheprovider",
+            # A crashed worker is replaced however often it happens (at most once per operation: the plugin
+            # does not run again an operation that crashed one); xdist's default gives up after 4 per worker,
+            # and every operation not yet run would end without a result.
+            "--max-worker-restart", str(len(operations)),
             f"--conformance=@{chosen}",  # one argument: pytest reads a lone @FILE argument as more arguments
             "--conformance-target", target, "--conformance-seed", str(seed),
             "--conformance-results", str(results), *plugin_args,

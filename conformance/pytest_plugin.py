@@ -23,6 +23,7 @@ import pytest
 from conformance.cases import parse_examples
 from conformance.checks import CHECKS, select_checks
 from conformance.matrix import result_path
+from conformance.memory import relieve
 from conformance.resources import ResourcePool
 from conformance.runner import OperationResult, Runner, RunOptions
 from conformance.targets import Target, make_target
@@ -72,7 +73,9 @@ class ConformanceFailure(Exception):
 
 
 class ConformanceItem(pytest.Item):
-    def __init__(self, *, service: str, operation: str, check: str, **kwargs: Any) -> None:
+    """One check of one operation; or, with CHECK None, the whole operation (one item each in a matrix)."""
+
+    def __init__(self, *, service: str, operation: str, check: str | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.service, self.operation, self.check = service, operation, check
         self.add_marker(pytest.mark.xdist_group(f"{service}:{operation}"))
@@ -83,7 +86,7 @@ class ConformanceItem(pytest.Item):
             pytest.skip(f"{result.status}: {'; '.join(result.notes)}")
         if result.status == "error":
             raise ConformanceFailure(f"the operation could not be run: {'; '.join(result.notes)}")
-        errors = [f for f in result.findings if f.check == self.check and f.severity == "error"]
+        errors = [f for f in result.findings if f.severity == "error" and self.check in (None, f.check)]
         if errors:
             raise ConformanceFailure("\n\n".join(f"{f.pointer or '/'}: {f.message}\n{f.reproduce}" for f in errors))
 
@@ -104,6 +107,18 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
                              strict=config.getoption("conformance_strict"),
                              examples=parse_examples(config.getoption("conformance_example")),
                              operation_seconds=config.getoption("conformance_operation_timeout"))
+        results = config.getoption("conformance_results")
+        started = result_path(Path(results), service, operation).with_suffix(".started") if results else None
+        if started is not None and started.exists():
+            # It started on a worker that died: run again it would only take the next worker down with it
+            # (once per check item of the operation).
+            result = OperationResult(service, operation, status="error",
+                                     notes=["the operation crashed the worker running it"])
+            cache[(service, operation)] = result
+            result_path(Path(results), service, operation).write_text(json.dumps(result.as_json()))
+            return result
+        if started is not None:
+            started.touch()
         target, resources = _session_target(config)
         options.resources = resources
         try:
@@ -112,8 +127,9 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
         except (_OperationOverran, MemoryError) as error:
             reason = "ran out of memory" if isinstance(error, MemoryError) else str(error)
             result = OperationResult(service, operation, status="error", notes=[f"the operation {reason}"])
+            relieve(target, resources, above=0)  # stopped mid-call: whatever it was building is dropped too
+        relieve(target, resources)
         cache[(service, operation)] = result
-        results = config.getoption("conformance_results")
         if results:
             result_path(Path(results), service, operation).write_text(json.dumps(result.as_json()))
     return cache[(service, operation)]
@@ -207,6 +223,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
             raise pytest.UsageError(f"--conformance {targets}: {error.strerror or error}") from None
     for service, operation in resolve_operations([t.strip() for t in targets.replace("\n", ",").split(",")
                                                   if t.strip()]):
+        if config.getoption("conformance_results"):
+            # A matrix (`conformance run --workers`): one item per operation, so that xdist's plain `load`
+            # scheduling (which replaces a crashed worker and goes on) never splits an operation.
+            items.append(ConformanceItem.from_parent(session, name=f"{service}:{operation}", service=service,
+                                                     operation=operation, check=None))
+            continue
         for check in _checks(config):
             items.append(ConformanceItem.from_parent(session, name=f"{service}:{operation}[{check}]",
                                                      service=service, operation=operation, check=check))

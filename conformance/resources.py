@@ -116,6 +116,10 @@ class ResourcePool:
         self.seed = seed
         self.values: dict[tuple[str, str], list[str]] = {}
 
+    def forget(self) -> None:
+        """Drop every value found: the target's state was reset, and they are gone with it."""
+        self.values.clear()
+
     def examples_for(self, service: str, operation: str) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = {}
         for name in required_names(service, operation):

@@ -12,6 +12,8 @@ import pytest
 
 from conformance.checks import CHECKS
 from conformance.cli import main
+from conformance.matrix import run_on_workers
+from conformance.memory import relieve
 from conformance.report.html_report import render_html
 from conformance.report.markdown_report import render_markdown
 from conformance.resources import ResourcePool, harvest, producers, required_names
@@ -114,3 +116,59 @@ def test_hard_bound_stops_a_case_that_never_ends() -> None:
     with pytest.raises(_OperationOverran, match="time bound"), _hard_bound(0.0):
         while True:
             pass
+
+
+def test_an_unimplemented_feature_after_answers_is_a_note_not_a_status() -> None:
+    # moto answers ec2 DescribeSnapshots, but raises NotImplementedError for most filter names.
+    options = RunOptions(checks=dict(CHECKS), max_examples=20, seed=1)
+    with make_target("moto") as target:
+        result = Runner(target, options).run_operation("ec2", "DescribeSnapshots")
+    assert result.status in ("pass", "fail"), result.notes
+    assert result.cases > 0
+    partly = [note for note in result.notes if note.startswith("partly implemented:")]
+    assert len(partly) == 1 and "filter" in partly[0], result.notes
+
+
+def test_over_the_memory_bound_the_mock_forgets_its_state_and_the_pool_its_values() -> None:
+    with make_target("moto") as target:
+        pool = ResourcePool(target, create=True)
+        sqs = target.client("sqs")
+        sqs.create_queue(QueueName="kept")
+        pool.values[("sqs", "QueueUrl")] = ["kept"]
+        assert not relieve(target, pool, above=2**62)
+        assert len(sqs.list_queues().get("QueueUrls", [])) == 1
+        assert pool.values
+        assert relieve(target, pool, above=0)
+        assert sqs.list_queues().get("QueueUrls", []) == []
+        assert pool.values == {}
+
+
+def test_a_crashing_worker_is_replaced_however_often_it_crashes(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # A plugin that kills its worker on six operations: more crashes than xdist replaces by default (4).
+    (tmp_path / "crash_plugin.py").write_text(
+        "import os\n"
+        "CRASHING = {'GetMLTransform', 'GetMLTaskRun', 'GetMLTransforms', 'GetMLTaskRuns', 'DeleteMLTransform',\n"
+        "            'UpdateMLTransform'}\n"
+        "def pytest_configure(config):\n"
+        "    from conformance.runner import Runner\n"
+        "    original = Runner.run_operation\n"
+        "    def run_operation(self, service, operation):\n"
+        "        if operation in CRASHING:\n"
+        "            os._exit(3)  # dies in the middle of the operation, as a worker out of memory does\n"
+        "        return original(self, service, operation)\n"
+        "    Runner.run_operation = run_operation\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    crashing = ["GetMLTransform", "GetMLTaskRun", "GetMLTransforms", "GetMLTaskRuns", "DeleteMLTransform",
+                "UpdateMLTransform"]
+    healthy = ["ListMLTransforms", "StartMLEvaluationTaskRun", "CancelMLTaskRun"]
+    operations = [("glue", name) for name in crashing[:2] + healthy[:1] + crashing[2:] + healthy[1:]]
+    result = run_on_workers(operations, target="moto", workers="1", seed=1,
+                            plugin_args=["--conformance-max-examples", "2", "-p", "crash_plugin"])
+    statuses = {op.operation: op for op in result.operations}
+    for name in crashing:
+        assert statuses[name].status == "error"
+    for name in healthy:
+        assert statuses[name].cases > 0 or statuses[name].status == "not-implemented", statuses[name].notes
+        assert not any("crashed" in note for note in statuses[name].notes)

@@ -39,6 +39,9 @@ class Target:
     def stop(self) -> None:
         """Release what start took."""
 
+    def reset(self) -> None:
+        """Forget the state the cases created, where the target can (an embedded mock); else nothing."""
+
     def allows(self, service: str, operation: str) -> bool:
         return True
 

@@ -25,5 +25,9 @@ class MotoTarget(Target):
             self._mock.stop()
             self._mock = None
 
+    def reset(self) -> None:
+        if self._mock is not None:
+            self._mock.reset()  # every moto backend back to its initial state, as a fresh mock_aws() starts
+
     def credentials(self) -> dict[str, str]:
         return dict(DUMMY_CREDENTIALS)  # never the user's real ones, even though moto would ignore them
