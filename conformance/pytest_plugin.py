@@ -8,22 +8,20 @@ one operation are grouped for pytest-xdist (`--dist loadgroup`), and JUnit comes
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
-import resource
-import signal
-import threading
-from collections.abc import Generator, Iterator
+import os
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance.bounds import MEMORY_BOUND_BYTES, MEMORY_EXIT_CODE, OperationOverran, operation_bounds
 from conformance.cases import parse_examples
 from conformance.checks import CHECKS, select_checks
 from conformance.matrix import result_path
-from conformance.memory import relieve
+from conformance.memory import relieve, resident_bytes
 from conformance.resources import ResourcePool
 from conformance.runner import OperationResult, Runner, RunOptions
 from conformance.targets import Target, make_target
@@ -122,9 +120,9 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
         target, resources = _session_target(config)
         options.resources = resources
         try:
-            with _hard_bound(options.operation_seconds):
+            with operation_bounds(options.operation_seconds, MEMORY_BOUND_BYTES if results else None):
                 result = Runner(target, options).run_operation(service, operation)
-        except (_OperationOverran, MemoryError) as error:
+        except (OperationOverran, MemoryError) as error:
             reason = "ran out of memory" if isinstance(error, MemoryError) else str(error)
             result = OperationResult(service, operation, status="error", notes=[f"the operation {reason}"])
             relieve(target, resources, above=0)  # stopped mid-call: whatever it was building is dropped too
@@ -132,34 +130,11 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
         cache[(service, operation)] = result
         if results:
             result_path(Path(results), service, operation).write_text(json.dumps(result.as_json()))
+            if resident_bytes() > MEMORY_BOUND_BYTES:
+                # Freed, but not given back to the system: every next operation would be stopped at once.
+                # A new worker (xdist starts one) starts small.
+                os._exit(MEMORY_EXIT_CODE)
     return cache[(service, operation)]
-
-
-class _OperationOverran(Exception):
-    pass
-
-
-# The runner checks its bound between cases; this one also stops a single case that never ends (a
-# generation or an in-process call that runs away), so one operation cannot stall a matrix worker.
-HARD_BOUND_GRACE = 2.0
-
-
-@contextlib.contextmanager
-def _hard_bound(seconds: float | None) -> Iterator[None]:
-    if seconds is None or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def overran(signum: int, frame: object) -> None:
-        raise _OperationOverran(f"exceeded its time bound of {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, overran)
-    signal.setitimer(signal.ITIMER_REAL, seconds + HARD_BOUND_GRACE)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 _RESULTS = pytest.StashKey[dict[tuple[str, str], OperationResult]]()
@@ -181,18 +156,6 @@ def _session_target(config: pytest.Config) -> tuple[Target, ResourcePool | None]
             resources = ResourcePool(target, create=name != "aws", seed=config.getoption("conformance_seed") or 0)
         config.stash[_TARGET] = (target, resources)
     return config.stash[_TARGET]
-
-
-# A matrix worker's memory bound: an operation whose cases balloon gets a MemoryError (and ends as
-# `error`) instead of taking the machine with it.
-MATRIX_WORKER_MEMORY = 4 * 1024**3
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("conformance_results"):
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = MATRIX_WORKER_MEMORY if hard == resource.RLIM_INFINITY else min(MATRIX_WORKER_MEMORY, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -6,14 +6,16 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from conformance.bounds import HARD_BOUND_GRACE, OperationOverran, operation_bounds
 from conformance.checks import CHECKS
 from conformance.cli import main
 from conformance.matrix import run_on_workers
-from conformance.memory import relieve
+from conformance.memory import relieve, resident_bytes
 from conformance.report.html_report import render_html
 from conformance.report.markdown_report import render_markdown
 from conformance.resources import ResourcePool, harvest, producers, required_names
@@ -111,11 +113,38 @@ def test_bad_workers_and_all_implemented_usage(capsys: pytest.CaptureFixture[str
 
 
 def test_hard_bound_stops_a_case_that_never_ends() -> None:
-    from conformance.pytest_plugin import _hard_bound, _OperationOverran
-
-    with pytest.raises(_OperationOverran, match="time bound"), _hard_bound(0.0):
+    with pytest.raises(OperationOverran, match="time bound"), operation_bounds(0.0, None):
         while True:
             pass
+
+
+def test_memory_bound_stops_a_case_that_allocates_without_end() -> None:
+    held: list[bytes] = []
+    bound = resident_bytes() + 64 * 1024**2
+    with pytest.raises(OperationOverran, match="memory bound"), operation_bounds(None, bound):
+        while True:
+            held.append(bytes(1024**2))
+    assert len(held) >= 64
+    held.clear()
+
+
+def test_a_bound_passes_through_hypothesis_instead_of_being_shrunk() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    calls = [0]
+
+    @settings(max_examples=50, database=None, deadline=None)
+    @given(st.integers())
+    def outlasts_the_bound(number: int) -> None:
+        calls[0] += 1
+        ends = time.monotonic() + HARD_BOUND_GRACE + 1.0  # ends by itself: a regression fails, never hangs
+        while time.monotonic() < ends:
+            pass
+
+    with pytest.raises(OperationOverran), operation_bounds(0.0, None):
+        outlasts_the_bound()
+    assert calls[0] == 1  # not replayed, not shrunk
 
 
 def test_an_unimplemented_feature_after_answers_is_a_note_not_a_status() -> None:

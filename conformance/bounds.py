@@ -1,0 +1,89 @@
+"""Bounds on one operation in a matrix worker, enforced even in the middle of a single call.
+
+The runner checks its time bound between cases; these also stop one case that never ends (a generation or
+an in-process call that runs away) and one that allocates without end (in-process moto asked by a valid
+case for millions of resources: ec2 AllocateHosts, directconnect CreateLag). Either interrupts the main
+thread with OperationOverran. It is a BaseException, like KeyboardInterrupt, so that Hypothesis lets it
+through instead of taking it for a failing case to shrink.
+
+Memory is watched, not limited with RLIMIT_AS: at a hard limit every allocation fails, pytest's and
+execnet's included, and a worker hangs instead of reporting. Still above the bound well after the
+interrupt, the worker exits; xdist replaces it and the matrix goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+
+from conformance.memory import resident_bytes
+
+HARD_BOUND_GRACE = 2.0  # past the runner's own bound, which it checks between cases
+MEMORY_BOUND_BYTES = 3 * 1024**3
+MEMORY_POLL_SECONDS = 0.2
+MEMORY_EXIT_AFTER_SECONDS = 15.0
+MEMORY_EXIT_CODE = 70
+
+
+class OperationOverran(BaseException):
+    """The operation passed its time or memory bound."""
+
+
+@contextlib.contextmanager
+def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BOUND_BYTES) -> Iterator[None]:
+    """Raise OperationOverran in the main thread once SECONDS (plus grace) pass or the process holds more
+    than MEMORY_BYTES; no bound is None. Outside the main thread, signals cannot be used: nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def out_of_time(signum: int, frame: object) -> None:
+        raise OperationOverran(f"exceeded its time bound of {seconds:g} s")
+
+    def out_of_memory(signum: int, frame: object) -> None:
+        raise OperationOverran(f"exceeded the worker's memory bound of {(memory_bytes or 0) / 1024**3:g} GiB")
+
+    previous_alarm = signal.signal(signal.SIGALRM, out_of_time)
+    previous_usr1 = signal.signal(signal.SIGUSR1, out_of_memory)
+    watch = _MemoryWatch(memory_bytes) if memory_bytes is not None else None
+    if seconds is not None:
+        signal.setitimer(signal.ITIMER_REAL, seconds + HARD_BOUND_GRACE)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        if watch is not None:
+            watch.stop()
+        signal.signal(signal.SIGALRM, previous_alarm)
+        signal.signal(signal.SIGUSR1, previous_usr1)
+
+
+class _MemoryWatch:
+    """A daemon thread that signals the main thread once the process passes BOUND bytes."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self._main = threading.main_thread().ident
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="conformance-memory-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        interrupted_at: float | None = None
+        while not self._stopped.wait(MEMORY_POLL_SECONDS):
+            if resident_bytes() <= self.bound:
+                continue
+            if interrupted_at is None:
+                interrupted_at = time.monotonic()
+                if self._main is not None:
+                    signal.pthread_kill(self._main, signal.SIGUSR1)
+            elif time.monotonic() - interrupted_at > MEMORY_EXIT_AFTER_SECONDS:
+                os._exit(MEMORY_EXIT_CODE)  # the interrupt freed nothing: a crash, which xdist handles
