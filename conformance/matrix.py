@@ -48,16 +48,31 @@ def run_on_workers(operations: Sequence[tuple[str, str]], *, target: str, worker
             "--conformance-target", target, "--conformance-seed", str(seed),
             "--conformance-results", str(results), *plugin_args,
         ]
-        # pytest's own exit code only says whether some check failed; the merged results say everything.
-        subprocess.run(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        merged = [_load(results, service, operation) for service, operation in operations]
+        # pytest's exit code only says whether some check failed; the merged results say everything, and
+        # pytest's last words say why operations have none (its output is kept in a file, not in memory).
+        log = root / "pytest.log"
+        with log.open("wb") as output:
+            subprocess.run(command, cwd=root, stdout=output, stderr=subprocess.STDOUT, check=False)
+        why = _last_words(log)
+        merged = [_load(results, service, operation, why) for service, operation in operations]
     return RunResult(target, seed, merged, time.perf_counter() - started)
 
 
-def _load(results: Path, service: str, operation: str) -> OperationResult:
+def _last_words(log: Path) -> str:
+    """Why pytest stopped, from the end of its output: its last `!!! ... !!!` banner (an interruption, the
+    maximum of crashed workers, an internal error), else its summary line."""
+    lines = [line.strip() for line in log.read_text(errors="replace")[-8192:].splitlines()]
+    banners = [line.strip("! ") for line in lines if line.startswith("!!!") or line.startswith("INTERNALERROR")]
+    if banners:
+        return banners[-1]
+    return next((line.strip("= ") for line in reversed(lines) if line.strip("=. FEsx")), "")
+
+
+def _load(results: Path, service: str, operation: str, why: str) -> OperationResult:
     path = result_path(results, service, operation)
     try:
         return OperationResult.from_json(json.loads(path.read_text()))
     except (OSError, ValueError, KeyError):
+        note = "no result: the worker running it crashed or was stopped"
         return OperationResult(service, operation, status="error",
-                               notes=["no result: the worker running it crashed or was stopped"])
+                               notes=[f"{note} (pytest's last words: {why})" if why else note])

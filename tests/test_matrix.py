@@ -201,3 +201,13 @@ def test_a_crashing_worker_is_replaced_however_often_it_crashes(tmp_path: Path,
     for name in healthy:
         assert statuses[name].cases > 0 or statuses[name].status == "not-implemented", statuses[name].notes
         assert not any("crashed" in note for note in statuses[name].notes)
+
+
+def test_operations_without_a_result_say_why_pytest_stopped() -> None:
+    operations = [("glue", "GetMLTransform"), ("glue", "GetMLTransforms"), ("glue", "ListMLTransforms")]
+    result = run_on_workers(operations, target="moto", workers="1", seed=1,
+                            plugin_args=["--conformance-max-examples", "3", "-x"])  # pytest stops at a failure
+    first, *rest = result.operations
+    assert first.status == "fail"
+    assert rest and all(op.status == "error" for op in rest)
+    assert all("stopping after 1 failures" in op.notes[-1] for op in rest), rest[0].notes
