@@ -66,6 +66,7 @@ class Exchange:
     client_error_code: str | None = None
     client_exception: str | None = None  # an exception other than ClientError while reading the response
     transport_error: str | None = None  # nothing came back: refused, timed out, ...
+    endpoint_exception: str | None = None  # an in-process endpoint raised instead of answering (moto's KeyError)
     not_implemented: str | None = None
     cassette_miss: str | None = None  # replaying a cassette: it holds no response for this request
     label: str = ""  # what the case was, e.g. "invalid: maxLength at /TransformId"

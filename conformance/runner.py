@@ -314,6 +314,8 @@ class Runner:
         if reason:
             state.not_implemented = reason
             return set()
+        if exchange.endpoint_exception:
+            return self._endpoint_raised(service, operation, case, params, exchange, state)
         if exchange.response is None:
             return set()  # the client could not serialize the case: nothing was sent
         state.result.cases += 1
@@ -334,6 +336,24 @@ class Runner:
                 if finding.severity == "error":
                     failed.add(finding.key)
         return failed
+
+    def _endpoint_raised(self, service: str, operation: str, case: Case, params: dict[str, Any],
+                         exchange: Exchange, state: _OperationState) -> set[tuple[str, str, str]]:
+        """An in-process endpoint raised instead of answering (moto's KeyError for an unknown group name): the
+        worst answer there is, reported by not_a_server_error (over HTTP, moto_server answers it with a 500)."""
+        state.result.cases += 1
+        if "not_a_server_error" not in self.options.checks:
+            return set()
+        finding = Finding("not_a_server_error", "error", "",
+                          f"the endpoint raised {exchange.endpoint_exception} instead of answering "
+                          "(in process; over HTTP this is a 500)")
+        size = len(exchange.request.body) if exchange.request else 0
+        if state.collector.keeps(finding, size):
+            finding.request = {"params": _jsonable(case.value), "label": case.label,
+                               **(exchange.request.as_json() if exchange.request else {})}
+            finding.reproduce = reproduce_snippet(self.target, service, operation, params)
+            state.collector.add(finding, size)
+        return {finding.key}
 
 
 @dataclass

@@ -13,7 +13,7 @@ import pytest
 from conformance.checks import CHECKS
 from conformance.cli import main
 from conformance.runner import OperationResult, Runner, RunOptions
-from conformance.targets import make_target
+from conformance.targets import Target, make_target
 from tests.endpoints import BROKEN_MODES, serve, serve_handler
 from tests.endpoints import _Handler as CorrectHandler
 
@@ -221,3 +221,39 @@ def test_derivation_and_the_clients_read_a_model_once(monkeypatch: pytest.Monkey
         result = run_against(url, max_examples=2)
     assert result.cases > 0
     assert len(reads) == 1
+
+
+class _RaisingInProcess(Target):
+    """An in-process endpoint (as moto's stubber is: a before-send handler) that raises on every request."""
+
+    name = "raising"
+
+    def client(self, service: str) -> Any:
+        client = super().client(service)
+        client.meta.events.register("before-send", self._raise)
+        return client
+
+    @staticmethod
+    def _raise(request: Any, **_: Any) -> None:
+        raise KeyError(json.loads(request.body or b"{}").get("TransformId"))
+
+
+def test_an_in_process_endpoint_that_raises_is_a_server_error_finding() -> None:
+    target = _RaisingInProcess()
+    target.endpoint_url = "http://127.0.0.1:9"  # never reached: the handler answers first
+    with target:
+        result = Runner(target, RunOptions(checks=dict(CHECKS), max_examples=5, seed=1)).run_operation(
+            "glue", "GetMLTaskRun")
+    assert result.status == "fail"
+    assert result.cases > 0
+    finding = next(f for f in result.findings if f.check == "not_a_server_error")
+    assert "raised KeyError" in finding.message
+    assert finding.request["body"] and "get_ml_task_run(" in finding.reproduce
+
+
+def test_moto_answering_normally_raises_no_server_error() -> None:
+    with make_target("moto") as target:
+        result = Runner(target, RunOptions(checks=dict(CHECKS), max_examples=5, seed=1)).run_operation(
+            "glue", "GetMLTransform")
+    assert result.cases > 0
+    assert "not_a_server_error" not in checks_with(result, "error")

@@ -10,6 +10,7 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     ParamValidationError,
     ReadTimeoutError,
 )
@@ -17,7 +18,8 @@ from botocore.exceptions import (
 from conformance.cassettes.miss import CassetteMiss
 from conformance.exchange import Exchange, HttpRequest, HttpResponse, redact_headers
 
-TRANSPORT_ERRORS = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)
+TRANSPORT_ERRORS = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError,
+                    HTTPClientError)
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a larger answer is cut: kept for checks, never held whole in reports
 
 
@@ -48,11 +50,22 @@ def _capture_for(client: BaseClient) -> _Capture:
     capture: _Capture | None = getattr(client, "_conformance_capture", None)
     if capture is None:
         capture = _Capture()
-        client.meta.events.register("before-send", capture.before_send)
+        # First: an in-process endpoint (moto's stubber is a before-send handler) may raise instead of
+        # answering, and the request it was given is the evidence.
+        client.meta.events.register_first("before-send", capture.before_send)
         # Registered last so moto's and other before-parse handlers have run: we see what the parser sees.
         client.meta.events.register_last("before-parse", capture.before_parse)
         client._conformance_capture = capture
     return capture
+
+
+def _failed_after_sending(exchange: Exchange, capture: _Capture, error: Exception) -> None:
+    """With no response, the endpoint itself raised (in process); with one, the client failed to read it."""
+    text = f"{type(error).__name__}: {error}"
+    if capture.response is None and capture.request is not None:
+        exchange.endpoint_exception = text
+    else:
+        exchange.client_exception = text
 
 
 def call(client: BaseClient, service: str, operation: str, params: dict[str, Any],
@@ -71,12 +84,12 @@ def call(client: BaseClient, service: str, operation: str, params: dict[str, Any
     except TRANSPORT_ERRORS as error:
         exchange.transport_error = f"{type(error).__name__}: {error}"
     except (ParamValidationError, TypeError, ValueError, AttributeError) as error:
-        if capture.response is None:
+        if capture.request is None:
             # The client could not even serialize this case: nothing reached the endpoint.
             exchange.notes.append(f"not sent: the client cannot serialize it ({type(error).__name__}: {error})")
         else:
-            exchange.client_exception = f"{type(error).__name__}: {error}"
+            _failed_after_sending(exchange, capture, error)
     except Exception as error:  # the parser's own failure is a finding of client_parse, not a crash of ours
-        exchange.client_exception = f"{type(error).__name__}: {error}"
+        _failed_after_sending(exchange, capture, error)
     exchange.request, exchange.response = capture.request, capture.response
     return exchange
