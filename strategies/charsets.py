@@ -9,60 +9,21 @@ the shorter one (once per distinct set: translated patterns reuse the same class
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
 from hypothesis import strategies as st
 
-Ranges = tuple[tuple[int, int], ...]
+# The set algebra is conformance.spec's, shared with the pattern translator; re-exported for this package.
+from conformance.spec.codepoints import Ranges, complement, difference, intersect, normalize
 
-MAX_CODE_POINT = 0x10FFFF
+__all__ = ["SURROGATES", "Ranges", "char_strategy", "complement", "difference", "intersect", "normalize",
+           "representatives", "size", "without_surrogates"]
+
 SURROGATES: Ranges = ((0xD800, 0xDFFF),)
-
-
-def normalize(pairs: Iterable[tuple[int, int]]) -> Ranges:
-    merged: list[tuple[int, int]] = []
-    for low, high in sorted(pairs):
-        if merged and low <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
-        else:
-            merged.append((low, high))
-    return tuple(merged)
-
-
-def complement(ranges: Ranges, low: int = 0, high: int = MAX_CODE_POINT) -> Ranges:
-    """The code points of [low, high] not in RANGES."""
-    gaps: list[tuple[int, int]] = []
-    start = low
-    for first, last in ranges:
-        if last < low or first > high:
-            continue
-        if first > start:
-            gaps.append((start, first - 1))
-        start = max(start, last + 1)
-    if start <= high:
-        gaps.append((start, high))
-    return tuple(gaps)
-
-
-def intersect(left: Ranges, right: Ranges) -> Ranges:
-    """The code points in both LEFT and RIGHT."""
-    found: list[tuple[int, int]] = []
-    for low, high in left:
-        for first, last in right:
-            if first <= high and last >= low:
-                found.append((max(low, first), min(high, last)))
-    return normalize(found)
 
 
 def without_surrogates(ranges: Ranges) -> Ranges:
     """RANGES less U+D800..U+DFFF: a lone surrogate cannot be encoded in UTF-8, so no JSON carries one."""
-    kept: list[tuple[int, int]] = []
-    for low, high in ranges:
-        if low < 0xD800:
-            kept.append((low, min(high, 0xD7FF)))
-        if high > 0xDFFF:
-            kept.append((max(low, 0xE000), high))
-    return tuple(kept)
+    return difference(ranges, SURROGATES)
 
 
 def size(ranges: Ranges) -> int:

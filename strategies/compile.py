@@ -22,7 +22,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from strategies.charsets import Ranges, normalize
+from strategies.charsets import Ranges, difference, normalize
 from strategies.graph import cyclic_nodes, refs_in
 from strategies.strings import HEADER_NAME, HEADER_VALUE, epoch_timestamps, string_fits, string_strategy
 
@@ -386,17 +386,7 @@ def _sizes(schema: Schema, low_keyword: str, high_keyword: str, depth: int) -> t
 
 
 def _without(ranges: Ranges, characters: str) -> Ranges:
-    kept: list[tuple[int, int]] = []
-    for low, high in ranges:
-        cuts = sorted(ord(c) for c in characters if low <= ord(c) <= high)
-        start = low
-        for cut in cuts:
-            if cut > start:
-                kept.append((start, cut - 1))
-            start = cut + 1
-        if start <= high:
-            kept.append((start, high))
-    return normalize(kept)
+    return difference(ranges, normalize((ord(c), ord(c)) for c in characters))
 
 
 def _constants(schema: Schema) -> Strategy:

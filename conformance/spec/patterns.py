@@ -38,9 +38,19 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Final
+
+from conformance.spec.codepoints import (
+    MAX_CODE_POINT,
+    Ranges,
+    complement,
+    difference,
+    intersect,
+    normalize,
+    union,
+)
 
 __all__ = ["PatternTranslationError", "compile_pattern", "translate_pattern"]
 
@@ -49,12 +59,8 @@ class PatternTranslationError(ValueError):
     """The pattern is not valid Java regex syntax, or Python ``re`` cannot express it."""
 
 
-# A set of code points as sorted, disjoint, non-adjacent inclusive (low, high) ranges.
-Ranges = tuple[tuple[int, int], ...]
-
-_MAX_CODE_POINT: Final = 0x10FFFF
 _EMPTY: Final[Ranges] = ()
-_EVERYTHING: Final[Ranges] = ((0, _MAX_CODE_POINT),)
+_EVERYTHING: Final[Ranges] = ((0, MAX_CODE_POINT),)
 _JAVA_MAX_REPEAT: Final = 0x7FFFFFFF
 
 
@@ -62,44 +68,7 @@ _JAVA_MAX_REPEAT: Final = 0x7FFFFFFF
 
 
 def _ranges(*pairs: tuple[int, int]) -> Ranges:
-    return _normalize(pairs)
-
-
-def _normalize(pairs: Iterable[tuple[int, int]]) -> Ranges:
-    merged: list[tuple[int, int]] = []
-    for low, high in sorted(pairs):
-        if merged and low <= merged[-1][1] + 1:
-            if high > merged[-1][1]:
-                merged[-1] = (merged[-1][0], high)
-        else:
-            merged.append((low, high))
-    return tuple(merged)
-
-
-def _union(*sets: Ranges) -> Ranges:
-    if len(sets) == 1:
-        return sets[0]
-    return _normalize(itertools.chain.from_iterable(sets))
-
-
-def _complement(ranges: Ranges) -> Ranges:
-    gaps: list[tuple[int, int]] = []
-    start = 0
-    for low, high in ranges:
-        if low > start:
-            gaps.append((start, low - 1))
-        start = high + 1
-    if start <= _MAX_CODE_POINT:
-        gaps.append((start, _MAX_CODE_POINT))
-    return tuple(gaps)
-
-
-def _intersect(left: Ranges, right: Ranges) -> Ranges:
-    return _complement(_union(_complement(left), _complement(right)))
-
-
-def _difference(left: Ranges, right: Ranges) -> Ranges:
-    return _intersect(left, _complement(right))
+    return normalize(pairs)
 
 
 # --------------------------------------------------------------------------- Unicode tables
@@ -110,18 +79,18 @@ def _category_runs() -> tuple[tuple[int, int, str], ...]:
     """Maximal runs of code points sharing a general category; built once (~0.2 s)."""
     runs: list[tuple[int, int, str]] = []
     start, current = 0, unicodedata.category("\0")
-    for code_point in range(1, _MAX_CODE_POINT + 1):
+    for code_point in range(1, MAX_CODE_POINT + 1):
         category = unicodedata.category(chr(code_point))
         if category != current:
             runs.append((start, code_point - 1, current))
             start, current = code_point, category
-    runs.append((start, _MAX_CODE_POINT, current))
+    runs.append((start, MAX_CODE_POINT, current))
     return tuple(runs)
 
 
 @functools.cache
 def _categories(names: frozenset[str]) -> Ranges:
-    return _normalize((low, high) for low, high, category in _category_runs() if category in names)
+    return normalize((low, high) for low, high, category in _category_runs() if category in names)
 
 
 def _category(*names: str) -> Ranges:
@@ -174,7 +143,7 @@ def _hex_table(text: str) -> Ranges:
     for item in text.split():
         low, _, high = item.partition("-")
         pairs.append((int(low, 16), int(high or low, 16)))
-    return _normalize(pairs)
+    return normalize(pairs)
 
 
 def _letters() -> Ranges:
@@ -182,45 +151,45 @@ def _letters() -> Ranges:
 
 
 def _alphabetic() -> Ranges:
-    return _union(_letters(), _category("Nl"), _hex_table(_ALPHABETIC_EXTRA))
+    return union(_letters(), _category("Nl"), _hex_table(_ALPHABETIC_EXTRA))
 
 
 def _lowercase() -> Ranges:
-    return _union(_category("Ll"), _hex_table(_LOWERCASE_EXTRA))
+    return union(_category("Ll"), _hex_table(_LOWERCASE_EXTRA))
 
 
 def _uppercase() -> Ranges:
-    return _union(_category("Lu"), _hex_table(_UPPERCASE_EXTRA))
+    return union(_category("Lu"), _hex_table(_UPPERCASE_EXTRA))
 
 
 def _any_case() -> Ranges:
     # Java widens every case property to all cased letters under CASE_INSENSITIVE.
-    return _union(_lowercase(), _uppercase(), _category("Lt"))
+    return union(_lowercase(), _uppercase(), _category("Lt"))
 
 
 def _white_space() -> Ranges:
-    return _union(_category("Zs", "Zl", "Zp"), _ranges((0x09, 0x0D), (0x85, 0x85)))
+    return union(_category("Zs", "Zl", "Zp"), _ranges((0x09, 0x0D), (0x85, 0x85)))
 
 
 def _graph() -> Ranges:
-    return _complement(_category("Zs", "Zl", "Zp", "Cc", "Cs", "Cn"))
+    return complement(_category("Zs", "Zl", "Zp", "Cc", "Cs", "Cn"))
 
 
 def _blank() -> Ranges:
-    return _union(_category("Zs"), _ranges((0x09, 0x09)))
+    return union(_category("Zs"), _ranges((0x09, 0x09)))
 
 
 def _hex_digit() -> Ranges:
-    return _union(_category("Nd"), _hex_table("30-39 41-46 61-66 FF10-FF19 FF21-FF26 FF41-FF46"))
+    return union(_category("Nd"), _hex_table("30-39 41-46 61-66 FF10-FF19 FF21-FF26 FF41-FF46"))
 
 
 def _noncharacters() -> Ranges:
     planes = ((plane << 16 | 0xFFFE, plane << 16 | 0xFFFF) for plane in range(17))
-    return _normalize(itertools.chain([(0xFDD0, 0xFDEF)], planes))
+    return normalize(itertools.chain([(0xFDD0, 0xFDEF)], planes))
 
 
 def _word() -> Ranges:
-    return _union(_alphabetic(), _category("Mn", "Me", "Mc", "Nd", "Pc"), _ranges((0x200C, 0x200D)))
+    return union(_alphabetic(), _category("Mn", "Me", "Mc", "Nd", "Pc"), _ranges((0x200C, 0x200D)))
 
 
 def _case_property(plain: Callable[[], Ranges]) -> Callable[[bool], Ranges]:
@@ -236,7 +205,7 @@ def _fixed(build: Callable[[], Ranges]) -> Callable[[bool], Ranges]:
 _UNICODE_PROPERTIES: Final[dict[str, Callable[[bool], Ranges]]] = {
     "ALPHABETIC": _fixed(_alphabetic),
     "ALPHA": _fixed(_alphabetic),
-    "ASSIGNED": _fixed(lambda: _complement(_category("Cn"))),
+    "ASSIGNED": _fixed(lambda: complement(_category("Cn"))),
     "CONTROL": _fixed(lambda: _category("Cc")),
     "CNTRL": _fixed(lambda: _category("Cc")),
     "HEXDIGIT": _fixed(_hex_digit),
@@ -259,11 +228,11 @@ _UNICODE_PROPERTIES: Final[dict[str, Callable[[bool], Ranges]]] = {
     "WHITE_SPACE": _fixed(_white_space),
     "SPACE": _fixed(_white_space),
     "WORD": _fixed(_word),
-    "ALNUM": _fixed(lambda: _union(_alphabetic(), _category("Nd"))),
+    "ALNUM": _fixed(lambda: union(_alphabetic(), _category("Nd"))),
     "DIGIT": _fixed(lambda: _category("Nd")),
     "BLANK": _fixed(_blank),
     "GRAPH": _fixed(_graph),
-    "PRINT": _fixed(lambda: _difference(_union(_graph(), _blank()), _category("Cc"))),
+    "PRINT": _fixed(lambda: difference(union(_graph(), _blank()), _category("Cc"))),
 }
 
 _GENERAL_CATEGORIES: Final = frozenset(
@@ -409,10 +378,10 @@ def _emit_class(ranges: Ranges, negated: bool, folds_case: bool) -> str:
     folds the listed set before negating it, as Java does, so the pattern's own polarity is kept."""
     if not folds_case:
         if negated:
-            ranges, negated = _complement(ranges), False
-        complement = _complement(ranges)
-        if _size(complement) < _size(ranges):
-            ranges, negated = complement, True
+            ranges, negated = complement(ranges), False
+        others = complement(ranges)
+        if _size(others) < _size(ranges):
+            ranges, negated = others, True
     if ranges == _EVERYTHING:
         return _NO_CHAR if negated else _ANY_CHAR
     if not ranges:
@@ -806,7 +775,7 @@ class _Parser:
                 raise self.error("illegal hexadecimal escape")
             self.pos = end + 1
             value = int(digits, 16)
-            if value > _MAX_CODE_POINT:
+            if value > MAX_CODE_POINT:
                 raise self.error("hexadecimal code point is too big")
             return value
         return self.hex_digits(2)
@@ -860,7 +829,7 @@ class _Parser:
             if result is None:
                 result = right
             elif right is not None:
-                result = _intersect(result, right)
+                result = intersect(result, right)
         if not self.accept("]"):
             raise self.error("unclosed character class")
         if result is None:
@@ -875,11 +844,11 @@ class _Parser:
             if not char:
                 raise self.error("unclosed character class")
             if (char == "]" and (parts or not leading)) or self.src.startswith("&&", self.pos):
-                return _union(*parts) if parts else None
+                return union(*parts) if parts else None
             if char == "[":
                 self.pos += 1
                 inner, negated = self.bracket(flags)
-                parts.append(_complement(inner) if negated else inner)
+                parts.append(complement(inner) if negated else inner)
             else:
                 parts.append(self.class_item(flags))
 
@@ -888,7 +857,7 @@ class _Parser:
         ``\\w`` a ``-`` cannot start a range, so Java reads it as a literal."""
         if self.peek() == "\\" and self.peek(1) in _CLASS_ESCAPES:
             ranges, negated = self.class_escape(flags)
-            return _complement(ranges) if negated else ranges
+            return complement(ranges) if negated else ranges
         low = self.class_char()
         if self.peek() == "-" and self.peek(1) not in ("", "]", "["):
             self.pos += 1
