@@ -27,6 +27,8 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +53,6 @@ Rates = tuple[float, float]  # (per case, amortized)
 
 def per_case(strategy: st.SearchStrategy[Any], seconds: float) -> float:
     """Values per CPU second, one value per test case."""
-    import time
-
     calls = [0]
 
     @settings(max_examples=200, database=None, deadline=None, phases=[Phase.generate],
@@ -61,18 +61,11 @@ def per_case(strategy: st.SearchStrategy[Any], seconds: float) -> float:
     def run(value: Any) -> None:
         calls[0] += 1
 
-    elapsed = 0.0
-    while elapsed < seconds:
-        started = time.process_time()
-        run()
-        elapsed += time.process_time() - started
-    return calls[0] / elapsed
+    return _per_cpu_second(run, calls, seconds)
 
 
 def amortized(strategy: st.SearchStrategy[Any], seconds: float, draws: int = DRAWS) -> float:
     """Values per CPU second, DRAWS values per test case."""
-    import time
-
     calls = [0]
 
     @settings(max_examples=50, database=None, deadline=None, phases=[Phase.generate],
@@ -83,6 +76,11 @@ def amortized(strategy: st.SearchStrategy[Any], seconds: float, draws: int = DRA
             data.draw(strategy)
         calls[0] += draws
 
+    return _per_cpu_second(run, calls, seconds)
+
+
+def _per_cpu_second(run: Callable[[], None], calls: list[int], seconds: float) -> float:
+    """Repeat RUN until it has used SECONDS of CPU; the values it counted in CALLS per CPU second."""
     elapsed = 0.0
     while elapsed < seconds:
         started = time.process_time()

@@ -14,6 +14,7 @@ import functools
 import importlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,15 +117,7 @@ def ends_anchored(node: Node) -> bool:
 
 def has_checks(node: Node) -> bool:
     """Whether NODE holds a zero-width assertion that generation ignores (so the final search may reject)."""
-    if isinstance(node, Empty):
-        return node.kind == "check"
-    if isinstance(node, Seq):
-        return any(map(has_checks, node.items))
-    if isinstance(node, Alt):
-        return any(map(has_checks, node.options))
-    if isinstance(node, Repeat):
-        return has_checks(node.item)
-    return False
+    return _any_empty(node, lambda empty: empty.kind == "check")
 
 
 def is_exact(tree: Node) -> bool:
@@ -139,14 +132,19 @@ def is_exact(tree: Node) -> bool:
 
 
 def _has_zero_width(node: Node) -> bool:
+    return _any_empty(node, lambda empty: empty.kind != "plain")
+
+
+def _any_empty(node: Node, test: Callable[[Empty], bool]) -> bool:
+    """Whether some Empty node (an assertion, an anchor or nothing at all) anywhere in NODE passes TEST."""
     if isinstance(node, Empty):
-        return node.kind != "plain"
+        return test(node)
     if isinstance(node, Seq):
-        return any(map(_has_zero_width, node.items))
+        return any(_any_empty(item, test) for item in node.items)
     if isinstance(node, Alt):
-        return any(map(_has_zero_width, node.options))
+        return any(_any_empty(option, test) for option in node.options)
     if isinstance(node, Repeat):
-        return _has_zero_width(node.item)
+        return _any_empty(node.item, test)
     return False
 
 
