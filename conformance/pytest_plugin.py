@@ -126,7 +126,8 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
             reason = "ran out of memory" if isinstance(error, MemoryError) else str(error)
             result = OperationResult(service, operation, status="error", notes=[f"the operation {reason}"])
             relieve(target, resources, above=0)  # stopped mid-call: whatever it was building is dropped too
-        relieve(target, resources)
+        else:
+            relieve(target, resources)
         cache[(service, operation)] = result
         if results:
             result_path(Path(results), service, operation).write_text(json.dumps(result.as_json()))

@@ -294,8 +294,7 @@ class Runner:
         exchange.label = case.label
         if exchange.cassette_miss:
             # A replay that left its recording: report the first request it does not hold, and stop there.
-            request = {"params": _jsonable(case.value), "label": case.label,
-                       **(exchange.request.as_json() if exchange.request else {})}
+            request = _request_evidence(case, exchange)
             sent = f"{request['method']} {request['url']}\n{request['body']}" if exchange.request else ""
             state.collector.add(Finding("cassette_miss", "error", "", exchange.cassette_miss, request=request,
                                         reproduce=sent), 0)
@@ -328,8 +327,7 @@ class Runner:
             for finding in function(context):
                 if state.collector.keeps(finding, size):
                     # Only a finding that will be reported pays for its evidence.
-                    finding.request = {"params": _jsonable(case.value), "label": case.label,
-                                       **(exchange.request.as_json() if exchange.request else {})}
+                    finding.request = _request_evidence(case, exchange)
                     finding.response = exchange.response.as_json()
                     finding.reproduce = reproduce_snippet(self.target, service, operation, params)
                     state.collector.add(finding, size)
@@ -349,8 +347,7 @@ class Runner:
                           "(in process; over HTTP this is a 500)")
         size = len(exchange.request.body) if exchange.request else 0
         if state.collector.keeps(finding, size):
-            finding.request = {"params": _jsonable(case.value), "label": case.label,
-                               **(exchange.request.as_json() if exchange.request else {})}
+            finding.request = _request_evidence(case, exchange)
             finding.reproduce = reproduce_snippet(self.target, service, operation, params)
             state.collector.add(finding, size)
         return {finding.key}
@@ -372,6 +369,12 @@ def _identity(case: Case) -> str:
     except (TypeError, ValueError):
         text = repr(case.value)
     return f"{case.expectation} {text}"
+
+
+def _request_evidence(case: Case, exchange: Exchange) -> dict[str, Any]:
+    """What a finding shows of its request: the case's parameters and label, and the raw request sent."""
+    return {"params": _jsonable(case.value), "label": case.label,
+            **(exchange.request.as_json() if exchange.request else {})}
 
 
 def _jsonable(value: Any) -> Any:

@@ -20,7 +20,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import boto3
 import botocore
 import hypothesis
 from vcr import VCR
@@ -234,7 +233,7 @@ def _default_port(scheme: str) -> int:
 def _secrets(target: Target) -> list[str]:
     """The credentials the run's clients sign with: their literal values are replaced wherever they show up."""
     values = list(target.credentials().values())
-    found = boto3.Session().get_credentials()
+    found = target.session.get_credentials()
     if found is not None:
         frozen = found.get_frozen_credentials()
         values += [frozen.access_key, frozen.secret_key, frozen.token or ""]

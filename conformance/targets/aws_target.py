@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import boto3
-
 from conformance.errors import UsageError
 from conformance.targets.base import Target
 
@@ -20,7 +18,7 @@ class AwsTarget(Target):
     name = "aws"
 
     def start(self) -> None:
-        if boto3.Session().get_credentials() is None:
+        if self.session.get_credentials() is None:
             raise UsageError("target aws needs AWS credentials (the normal boto3 chain found none)")
 
     def allows(self, service: str, operation: str) -> bool:
