@@ -39,15 +39,6 @@ def parse_examples(pairs: Sequence[str]) -> dict[str, list[Any]]:
     return examples
 
 
-def with_examples(value: Any, chosen: dict[str, Any]) -> Any:
-    """VALUE with every member named like a key of CHOSEN set to its known-good value, at any depth."""
-    if isinstance(value, dict):
-        return {k: chosen[k] if k in chosen else with_examples(v, chosen) for k, v in value.items()}
-    if isinstance(value, list):
-        return [with_examples(item, chosen) for item in value]
-    return value
-
-
 def case_strategy(service: str, operation: str, kind: str,
                   examples: dict[str, list[Any]]) -> st.SearchStrategy[Case]:
     import strategies  # the generation stage; imported late so checks load without Hypothesis plumbing
@@ -57,14 +48,13 @@ def case_strategy(service: str, operation: str, kind: str,
         plain = valid.map(lambda v: Case("valid", v, "valid", "valid input"))
         if not examples:
             return plain
-        chosen = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in examples.items()})
-        hinted = st.tuples(valid, chosen).map(
-            lambda pair: Case("valid", with_examples(pair[0], pair[1]), "valid", "valid input with known-good values",
-                              hinted=True)
+        hinted = strategies.hinted_inputs(service, operation, examples).map(
+            lambda value: Case("valid", value, "valid", "valid input with known-good values", hinted=True)
         )
         return st.one_of(hinted, plain)
     if kind == "invalid":
-        invalid: st.SearchStrategy[Any] = strategies.invalid_inputs(service, operation)
+        # No unknown-member cases: the client we send through cannot serialize a member its model lacks.
+        invalid: st.SearchStrategy[Any] = strategies.invalid_inputs(service, operation, unknown_members=False)
         return invalid.map(
             lambda c: Case("invalid", c.value, "invalid", f"invalid input ({c.keyword} at {c.pointer or '/'})")
         )

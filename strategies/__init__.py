@@ -8,6 +8,8 @@ as epoch numbers or formatted strings); `to_params` turns one into boto3 call pa
   min/maxItems, propertyNames, min/maxProperties, min/maxLength, pattern, minimum/maximum (also
   exclusive), multipleOf, anyOf/oneOf/allOf, local `$ref`).
 - `valid_inputs(service, operation)`: inputs that validate against the operation's input schema.
+- `hinted_inputs(service, operation, examples)`: valid inputs with the members named in `examples` set to
+  one of the known-good values given for them.
 - `invalid_inputs(service, operation)`: `InvalidCase`s: a valid input with one mutation that breaks one
   keyword at one member, each checked with jsonschema (mutations the schema accepts are discarded).
 - `boundary_inputs(service, operation)`: `BoundaryCase`s: one member at or just past a limit (length,
@@ -30,7 +32,7 @@ from __future__ import annotations
 from strategies.boundary import BoundaryCase, boundary_inputs
 from strategies.compile import from_schema
 from strategies.invalid import InvalidCase, invalid_inputs
-from strategies.operations import ErrorResponse, error_responses, responses, valid_inputs
+from strategies.operations import ErrorResponse, error_responses, hinted_inputs, responses, valid_inputs
 from strategies.params import to_params
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "boundary_inputs",
     "error_responses",
     "from_schema",
+    "hinted_inputs",
     "invalid_inputs",
     "responses",
     "to_params",

@@ -22,7 +22,19 @@ from hypothesis import strategies as st
 from conformance.spec import part
 from strategies.compile import Compiler, Schema, compiler_for
 from strategies.regex import pattern_strings
-from strategies.sites import Path, Site, get, key_space, kind_of, materialize, pointer, replace, sites, violations
+from strategies.sites import (
+    Path,
+    Site,
+    base_values,
+    get,
+    key_space,
+    kind_of,
+    materialize,
+    pointer,
+    replace,
+    sites,
+    violations,
+)
 from strategies.strings import byte_bounds, encode_blob
 
 MAX_BUILT_LENGTH = 300_000
@@ -31,6 +43,8 @@ MAX_BUILT_ENTRIES = 64
 # Characters for strings without a pattern: ASCII first (what examples shrink to), then wider ones, since
 # a limit counts code points, not bytes or UTF-16 units.
 _FILLERS = ("a", "\u00e9", "\u4e2d", "\U0001f600")
+# Kinds whose value at a limit is built without reading the valid one (lists and maps are cut or grown).
+_BUILT_WHOLE = frozenset(["string", "integer", "number"])
 
 
 @dataclass(frozen=True)
@@ -65,13 +79,15 @@ def boundary_cases(schema: Schema) -> st.SearchStrategy[BoundaryCase]:
     options = _options(compiler)
     if not options:
         return st.nothing()
-    valid = compiler.strategy(schema)
 
     @st.composite
     def cases(draw: st.DrawFn) -> BoundaryCase:
-        value = draw(valid)
+        # The option first, then only the part of the valid value the case keeps (see `base_values`):
+        # a string or a number at its limit is built whole, so the value it replaces is not drawn.
         option = draw(st.sampled_from(options))
-        value, path = materialize(draw, compiler, value, option.site.tokens)
+        replaced = kind_of(option.site.schema) in _BUILT_WHOLE
+        value = draw(base_values(compiler, option.site.tokens if replaced else None))
+        value, path = materialize(draw, compiler, value, option.site.tokens, draw_leaf=not replaced)
         member = _build(draw, compiler, option, get(value, path), path)
         assume(member is not None)
         new = replace(value, path, member)

@@ -26,6 +26,7 @@ from strategies.regex import pattern_strings
 from strategies.sites import (
     Path,
     Site,
+    base_values,
     delete,
     get,
     key_space,
@@ -75,23 +76,30 @@ class _Mutation:
     site: Site
     apply: Callable[[st.DrawFn, Any, Path], tuple[Any, Path, Path, str]]
     # apply(draw, value, path) -> (new value, path of the member for the case, path jsonschema reports, text)
+    unread: tuple[str, ...] | None = None  # schema path of a value apply replaces or deletes without reading
+    adds_member: bool = False  # adds a member the schema does not define
 
 
-def invalid_inputs(service: str, operation: str) -> st.SearchStrategy[InvalidCase]:
-    return invalid_cases(part(service, operation, "input"))
+def invalid_inputs(service: str, operation: str, *, unknown_members: bool = True) -> st.SearchStrategy[InvalidCase]:
+    return invalid_cases(part(service, operation, "input"), unknown_members=unknown_members)
 
 
-def invalid_cases(schema: Schema) -> st.SearchStrategy[InvalidCase]:
-    """Invalid cases of any schema `strategies.from_schema` handles."""
+def invalid_cases(schema: Schema, *, unknown_members: bool = True) -> st.SearchStrategy[InvalidCase]:
+    """Invalid cases of any schema `strategies.from_schema` handles; without UNKNOWN_MEMBERS, no case adds a
+    member the schema does not define (a botocore client cannot send one: its serializer walks the model's
+    members and raises KeyError on any other)."""
     compiler = compiler_for(schema)
-    mutations = _mutations(compiler)
-    valid = compiler.strategy(schema)
+    mutations = tuple(m for m in _mutations(compiler) if unknown_members or not m.adds_member)
+    if not mutations:
+        return st.nothing()
 
     @st.composite
     def cases(draw: st.DrawFn) -> InvalidCase:
-        value = draw(valid)
+        # The mutation first, then only the part of the valid value it keeps (see `base_values`).
         mutation = draw(st.sampled_from(mutations))
-        value, path = materialize(draw, compiler, value, mutation.site.tokens)
+        value = draw(base_values(compiler, mutation.unread))
+        value, path = materialize(draw, compiler, value, mutation.site.tokens,
+                                  draw_leaf=mutation.unread != mutation.site.tokens)
         mutated, member, reported, text = mutation.apply(draw, value, path)
         found = violations(compiler, mutated)
         keyword = mutation.keyword
@@ -121,11 +129,12 @@ def _site_mutations(compiler: Compiler, site: Site) -> Iterator[_Mutation]:
     if kind == "document":
         return  # any JSON value is a valid document
     if kind == "other" and "anyOf" in schema:
-        yield _Mutation("anyOf", site, _set_to(["not-a-number", [], True], "a value none of anyOf accepts"))
+        yield _Mutation("anyOf", site, _set_to(["not-a-number", [], True], "a value none of anyOf accepts"),
+                        site.tokens)
     expected = "object" if kind in ("structure", "union", "map") else "array" if kind == "list" else kind
     if expected in _WRONG_TYPES:
         wrong = [v for v in _WRONG_TYPES[expected] if not (kind == "number" and isinstance(v, bool))]
-        yield _Mutation("type", site, _set_to(wrong, f"a value that is not of type {expected}"))
+        yield _Mutation("type", site, _set_to(wrong, f"a value that is not of type {expected}"), site.tokens)
     if kind == "string":
         yield from _string_mutations(site)
     if kind in ("integer", "number"):
@@ -149,12 +158,12 @@ def _object_mutations(compiler: Compiler, site: Site) -> Iterator[_Mutation]:
     for name in schema.get("required", []):
         def drop(draw: st.DrawFn, value: Any, path: Path, name: str = name) -> tuple[Any, Path, Path, str]:
             return delete(value, (*path, name)), (*path, name), path, f"required member {name!r} left out"
-        yield _Mutation("required", site, drop)
+        yield _Mutation("required", site, drop, (*site.tokens, name))
 
     def unknown(draw: st.DrawFn, value: Any, path: Path) -> tuple[Any, Path, Path, str]:
         member = (*path, UNKNOWN_MEMBER)
         return replace(value, member, "x"), member, path, "a member the model does not define"
-    yield _Mutation("additionalProperties", site, unknown)
+    yield _Mutation("additionalProperties", site, unknown, adds_member=True)
     if schema.get("x-aws-union") and len(properties) >= 2:
         def two(draw: st.DrawFn, value: Any, path: Path) -> tuple[Any, Path, Path, str]:
             current = get(value, path)
@@ -177,15 +186,16 @@ def _string_mutations(site: Site) -> Iterator[_Mutation]:
         enum = set(schema["enum"])
         first = schema["enum"][0]
         outside = [c for c in (first.lower() + "x", first + "_", "NOT_A_MEMBER", "", "?") if c not in enum]
-        yield _Mutation("enum", site, _set_to(outside, "a string outside the enum"))
+        yield _Mutation("enum", site, _set_to(outside, "a string outside the enum"), site.tokens)
     if low > 0:
-        yield _Mutation("minLength", site, _resized(schema, shorter=True))
+        yield _Mutation("minLength", site, _resized(schema, shorter=True), site.tokens)
     if high is not None and high < MAX_BUILT_LENGTH:
-        yield _Mutation("maxLength", site, _resized(schema, shorter=False))
+        yield _Mutation("maxLength", site, _resized(schema, shorter=False), site.tokens)
     if "pattern" in schema:
         rejected = pattern_strings(schema["pattern"]).rejected(low, high if high is not None else float("inf"))
         if rejected:
-            yield _Mutation("pattern", site, _set_to(list(rejected), "a string the pattern does not match"))
+            yield _Mutation("pattern", site, _set_to(list(rejected), "a string the pattern does not match"),
+                            site.tokens)
 
 
 def _resized(schema: Schema, shorter: bool) -> Callable[[st.DrawFn, Any, Path], tuple[Any, Path, Path, str]]:
@@ -230,7 +240,7 @@ def _range_mutations(site: Site) -> Iterator[_Mutation]:
             new = int(new) if integer else float(new)
             word = "below" if sign < 0 else "above"
             return replace(value, path, new), path, path, f"{new} {word} {keyword} {schema[keyword]}"
-        yield _Mutation(keyword, site, apply)
+        yield _Mutation(keyword, site, apply, site.tokens)
 
 
 def _list_mutations(compiler: Compiler, site: Site) -> Iterator[_Mutation]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
 from conformance.spec import document, part
-from strategies.compile import from_schema
+from strategies.compile import compiler_for, from_schema
+from strategies.sites import without_members
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,36 @@ class ErrorResponse:
 
 def valid_inputs(service: str, operation: str) -> st.SearchStrategy[Any]:
     return from_schema(part(service, operation, "input"))
+
+
+def hinted_inputs(service: str, operation: str, examples: Mapping[str, Sequence[Any]]) -> st.SearchStrategy[Any]:
+    """Valid inputs with every member named like a key of EXAMPLES set to one of its values, at any depth
+    (known-good values: resource names a run found or was given). A required top-level member so named is
+    not drawn first only to be replaced: an input made of such members then has as few distinct values as
+    there are combinations of examples, and Hypothesis sees that instead of drawing the same input again."""
+    schema = part(service, operation, "input")
+    compiler = compiler_for(schema)
+    structure = compiler.resolve(schema)
+    required = [name for name in structure.get("required", []) if name in examples]
+    base = without_members(compiler, frozenset(required))
+    chosen = st.fixed_dictionaries({name: st.sampled_from(list(values)) for name, values in examples.items()})
+
+    def combine(pair: tuple[Any, dict[str, Any]]) -> Any:
+        value, known = pair
+        if not isinstance(value, dict):
+            return with_examples(value, known)
+        return {**with_examples(value, known), **{name: known[name] for name in required}}
+
+    return st.tuples(base, chosen).map(combine)
+
+
+def with_examples(value: Any, chosen: Mapping[str, Any]) -> Any:
+    """VALUE with every member named like a key of CHOSEN set to its known-good value, at any depth."""
+    if isinstance(value, dict):
+        return {k: chosen[k] if k in chosen else with_examples(v, chosen) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_examples(item, chosen) for item in value]
+    return value
 
 
 def responses(service: str, operation: str) -> st.SearchStrategy[Any]:

@@ -112,15 +112,45 @@ def _children(schema: Schema) -> Iterator[tuple[str, Schema]]:
 # -- reaching a site in a value ------------------------------------------------------------------------
 
 
-def materialize(draw: st.DrawFn, compiler: Compiler, value: Any, tokens: tuple[str, ...]) -> tuple[Any, Path]:
-    """VALUE (valid against the root) changed so that TOKENS exists in it; and the concrete path."""
+def base_values(compiler: Compiler, unread: tuple[str, ...] | None) -> st.SearchStrategy[Any]:
+    """Valid values of the root to build a case on, for a case that never reads the value at schema path
+    UNREAD (it replaces or deletes it). A top-level member the case discards is not drawn at all: drawing it
+    would only spend choices that make no difference, and with them Hypothesis could never see that a small
+    input has few distinct cases (GetMLTransform's TransformId alone has 19 boundary cases), so it would
+    keep drawing the same ones. A case that replaces the whole root needs no value (None); deeper values
+    are drawn as usual."""
+    if unread == ():
+        return st.none()
+    if unread is None or len(unread) != 1:
+        return compiler.strategy(compiler.root)
+    return without_members(compiler, frozenset(unread))
+
+
+@functools.lru_cache(maxsize=1024)
+def without_members(compiler: Compiler, names: frozenset[str]) -> st.SearchStrategy[Any]:
+    """Valid values of a structure root, except that its top-level members NAMES are never drawn (not
+    even required ones): for a caller that sets or removes them itself. Any other root: its valid values."""
     root = compiler.root
     assert isinstance(root, dict)
-    return _materialize(draw, compiler, root, value, tokens, 0)
+    structure = compiler.resolve(root)
+    if kind_of(structure) != "structure" or not names & set(structure.get("properties", {})):
+        return compiler.strategy(root)
+    properties = {k: v for k, v in structure.get("properties", {}).items() if k not in names}
+    required = [k for k in structure.get("required", []) if k not in names]
+    return compiler.strategy({**structure, "properties": properties, "required": required})
+
+
+def materialize(draw: st.DrawFn, compiler: Compiler, value: Any, tokens: tuple[str, ...], *,
+                draw_leaf: bool = True) -> tuple[Any, Path]:
+    """VALUE (valid against the root) changed so that TOKENS exists in it; and the concrete path. Without
+    DRAW_LEAF, a missing member at the end of the path is a placeholder (None) for the caller to replace."""
+    root = compiler.root
+    assert isinstance(root, dict)
+    return _materialize(draw, compiler, root, value, tokens, 0, draw_leaf)
 
 
 def _materialize(draw: st.DrawFn, compiler: Compiler, schema: Schema, value: Any, tokens: tuple[str, ...],
-                 depth: int) -> tuple[Any, Path]:
+                 depth: int, draw_leaf: bool = True) -> tuple[Any, Path]:
     if not tokens:
         return value, ()
     schema, _ = unwrap_nullable(compiler, schema)
@@ -130,7 +160,7 @@ def _materialize(draw: st.DrawFn, compiler: Compiler, schema: Schema, value: Any
         if not items:
             items.append(draw(_non_null(compiler.strategy(schema["items"], depth + 1))))
         index = draw(st.integers(0, len(items) - 1))
-        items[index], path = _step(draw, compiler, schema["items"], items[index], rest, depth)
+        items[index], path = _step(draw, compiler, schema["items"], items[index], rest, depth, draw_leaf)
         return items, (index, *path)
     if token == VALUE:
         entries = dict(value)
@@ -138,23 +168,24 @@ def _materialize(draw: st.DrawFn, compiler: Compiler, schema: Schema, value: Any
             key = draw(compiler.strategy(schema.get("propertyNames", {"type": "string"}), depth + 1))
             entries[key] = draw(_non_null(compiler.strategy(schema["additionalProperties"], depth + 1)))
         key = draw(st.sampled_from(sorted(entries)))
-        entries[key], path = _step(draw, compiler, schema["additionalProperties"], entries[key], rest, depth)
+        entries[key], path = _step(draw, compiler, schema["additionalProperties"], entries[key], rest, depth,
+                                   draw_leaf)
         return entries, (key, *path)
     member_schema = schema["properties"][token]
     # A union holds one member: reaching another one replaces it.
     members = {} if schema.get("x-aws-union") and token not in value else dict(value)
     current = members.get(token)
-    if current is None:
+    if current is None and (rest or draw_leaf):
         current = draw(compiler.strategy(member_schema, depth + 1))
-    members[token], path = _step(draw, compiler, member_schema, current, rest, depth)
+    members[token], path = _step(draw, compiler, member_schema, current, rest, depth, draw_leaf)
     return members, (token, *path)
 
 
 def _step(draw: st.DrawFn, compiler: Compiler, schema: Schema, value: Any, rest: tuple[str, ...],
-          depth: int) -> tuple[Any, Path]:
+          depth: int, draw_leaf: bool = True) -> tuple[Any, Path]:
     if value is None and rest:  # a null item of a sparse list: replace it by a real one
         value = draw(_non_null(compiler.strategy(schema, depth + 1)))
-    return _materialize(draw, compiler, schema, value, rest, depth + 1)
+    return _materialize(draw, compiler, schema, value, rest, depth + 1, draw_leaf)
 
 
 def _non_null(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:

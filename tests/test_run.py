@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -257,3 +260,19 @@ def test_moto_answering_normally_raises_no_server_error() -> None:
             "glue", "GetMLTransform")
     assert result.cases > 0
     assert "not_a_server_error" not in checks_with(result, "error")
+
+
+def test_the_console_script_leaves_no_hypothesis_directory_behind(tmp_path: Path) -> None:
+    """Hypothesis keeps its files in the user's cache, not in the directory the command runs in; and the
+    fast exit (no final collection) still writes the whole report."""
+    workdir, cache = tmp_path / "project", tmp_path / "cache"
+    workdir.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env["XDG_CACHE_HOME"] = str(cache)
+    result = subprocess.run([sys.executable, "-m", "conformance", "run", "glue:GetMLTransform", "--max-examples",
+                             "3", "--seed", "1", "--report-json", "report.json"],
+                            cwd=workdir, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode in (0, 1), result.stderr
+    assert json.loads((workdir / "report.json").read_text())["summary"]["cases"] > 0
+    assert sorted(p.name for p in workdir.iterdir()) == ["report.json"]
+    assert any((cache / "conformance" / "hypothesis").iterdir())

@@ -20,7 +20,7 @@ from conformance import spec
 from conformance.spec.validation import json_pointer, violations
 from strategies.boundary import boundary_cases
 from strategies.compile import MAX_DEPTH, compiler_for, from_schema
-from strategies.invalid import invalid_cases
+from strategies.invalid import UNKNOWN_MEMBER, invalid_cases
 
 SETTINGS = settings(max_examples=60, database=None, deadline=None, derandomize=True)
 FIND = settings(max_examples=1000, database=None, deadline=None, derandomize=True)  # find() runs: deterministic
@@ -218,6 +218,57 @@ def test_an_unanchored_pattern_that_matches_everything_yields_no_pattern_case() 
     assert ("pattern", "/name") not in keywords and ("maxLength", "/name") in keywords
 
 
+def test_without_unknown_members_no_case_adds_a_member_the_model_lacks() -> None:
+    keywords: set[str] = set()
+
+    @settings(max_examples=150, database=None, deadline=None, derandomize=True)
+    @given(strategies.invalid_inputs(*GLUE, unknown_members=False))
+    def record(case: Any) -> None:
+        assert UNKNOWN_MEMBER not in json.dumps(case.value)
+        keywords.add(case.keyword)
+
+    record()
+    assert "additionalProperties" not in keywords and {"required", "type", "maxLength"} <= keywords
+
+
+def test_a_single_member_input_has_few_invalid_and_boundary_cases_and_hypothesis_sees_it() -> None:
+    """A case replaces its member whole, so the valid value it replaces is not drawn: Hypothesis exhausts the
+    few distinct cases of GetMLTransform (one member, TransformId) and stops long before max_examples."""
+    for cases in (strategies.invalid_inputs("glue", "GetMLTransform", unknown_members=False),
+                  strategies.boundary_inputs("glue", "GetMLTransform")):
+        values = [json.dumps(case.value, sort_keys=True) for case in _all_drawn(cases, 500)]
+        assert len(values) < 100, len(values)
+        assert len(set(values)) >= 0.5 * len(values), (len(set(values)), len(values))
+
+
+def _all_drawn(strategy: st.SearchStrategy[Any], most: int) -> list[Any]:
+    """Every value one Hypothesis run of at most MOST examples draws from STRATEGY."""
+    drawn: list[Any] = []
+
+    @settings(max_examples=most, database=None, deadline=None, derandomize=True)
+    @given(strategy)
+    def record(value: Any) -> None:
+        drawn.append(value)
+
+    record()
+    return drawn
+
+
+def test_replacing_a_member_keeps_the_others_drawn() -> None:
+    """Only the member a case replaces goes undrawn: the input's other members still vary."""
+    others: set[str] = set()
+
+    @settings(max_examples=100, database=None, deadline=None, derandomize=True)
+    @given(strategies.boundary_inputs(*GLUE))
+    def record(case: Any) -> None:
+        assert set(case.value) == {"TransformId", "TaskRunId"}
+        other = "TaskRunId" if case.pointer == "/TransformId" else "TransformId"
+        others.add(case.value[other])
+
+    record()
+    assert len(others) > 10
+
+
 # -- boundaries ------------------------------------------------------------------------------------------
 
 
@@ -249,6 +300,43 @@ def test_boundaries_reach_the_real_limits() -> None:
     assert find(cases, lambda c: c.pointer == "/items" and c.size == 100, settings=FIND).valid
     past = find(cases, lambda c: c.pointer == "/ratio" and not c.valid, settings=FIND)
     assert past.value["ratio"] == math.nextafter(0.5, 0)
+
+
+# -- known-good values -----------------------------------------------------------------------------------
+
+
+def test_hinted_inputs_carry_the_known_good_values_and_stay_valid() -> None:
+    known = {"TransformId": ["tfm-1", "tfm-2"], "TaskRunId": ["run-1"]}
+    seen: list[tuple[str, str]] = []
+
+    @settings(max_examples=200, database=None, deadline=None, derandomize=True)
+    @given(strategies.hinted_inputs(*GLUE, known))
+    def record(value: Any) -> None:
+        assert is_valid(spec.part(*GLUE, "input"), value)
+        seen.append((value["TransformId"], value["TaskRunId"]))
+
+    record()
+    # Every member is a known one, so there are two distinct inputs, and Hypothesis stops once it saw them.
+    assert set(seen) == {("tfm-1", "run-1"), ("tfm-2", "run-1")}
+    assert len(seen) < 20
+
+
+def test_hinted_inputs_set_named_members_at_any_depth_and_draw_the_rest() -> None:
+    schema_input = ("glue", "CreateMLTransform")
+    names: set[str] = set()
+    roles: set[str] = set()
+
+    @settings(max_examples=60, database=None, deadline=None, derandomize=True)
+    @given(strategies.hinted_inputs(*schema_input, {"Role": ["arn:aws:iam::123456789012:role/known"],
+                                                    "DatabaseName": ["known_db"]}))
+    def record(value: Any) -> None:
+        roles.add(value["Role"])
+        names.add(value["Name"])
+        for table in value["InputRecordTables"]:
+            assert table["DatabaseName"] == "known_db"
+
+    record()
+    assert roles == {"arn:aws:iam::123456789012:role/known"} and len(names) > 5
 
 
 # -- responses, errors, parameters ----------------------------------------------------------------------
