@@ -16,6 +16,7 @@ import pytest
 from conformance.checks import CHECKS
 from conformance.cli import main
 from conformance.runner import OperationResult, Runner, RunOptions
+from conformance.spec.writer import atomic_write
 from conformance.targets import Target, make_target
 from tests.endpoints import BROKEN_MODES, serve, serve_handler
 from tests.endpoints import _Handler as CorrectHandler
@@ -276,3 +277,21 @@ def test_the_console_script_leaves_no_hypothesis_directory_behind(tmp_path: Path
     assert json.loads((workdir / "report.json").read_text())["summary"]["cases"] > 0
     assert sorted(p.name for p in workdir.iterdir()) == ["report.json"]
     assert any((cache / "conformance" / "hypothesis").iterdir())
+
+
+def test_reports_get_the_permissions_a_plain_write_would_give(tmp_path: Path) -> None:
+    """Written whole through a temporary file, yet readable as the umask says (not mkstemp's 0600); a report
+    written over an existing file keeps that file's permissions."""
+    previous = os.umask(0o022)
+    try:
+        fresh = tmp_path / "report.json"
+        atomic_write(fresh, "{}\n")
+        kept = tmp_path / "private.json"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        atomic_write(kept, "{}\n")
+    finally:
+        os.umask(previous)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "{}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private.json", "report.json"]  # no temporary left
