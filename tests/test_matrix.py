@@ -6,12 +6,19 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from conformance.bounds import HARD_BOUND_GRACE, OperationOverran, operation_bounds
+from conformance.bounds import (
+    HARD_BOUND_GRACE,
+    MEMORY_EXIT_AFTER_SECONDS,
+    MEMORY_EXIT_CODE,
+    OperationOverran,
+    operation_bounds,
+)
 from conformance.checks import CHECKS
 from conformance.cli import main
 from conformance.matrix import run_on_workers
@@ -126,6 +133,26 @@ def test_memory_bound_stops_a_case_that_allocates_without_end() -> None:
             held.append(bytes(1024**2))
     assert len(held) >= 64
     held.clear()
+
+
+def test_memory_far_past_the_bound_ends_the_worker_at_once() -> None:
+    """Past the ceiling after the interrupt, the watch does not wait: a case stuck in a long C-level call
+    (here: one that swallows the interrupt and goes on) would hold the memory for the whole grace period."""
+    script = (
+        "import time\n"
+        "from conformance.bounds import OperationOverran, operation_bounds\n"
+        "with operation_bounds(None, 1):\n"  # a 1-byte bound: the process is far past its ceiling
+        "    ends = time.monotonic() + 30\n"
+        "    while time.monotonic() < ends:\n"
+        "        try:\n"
+        "            time.sleep(30)\n"
+        "        except OperationOverran:\n"
+        "            pass\n"
+    )
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    assert result.returncode == MEMORY_EXIT_CODE, result.stderr
+    assert time.monotonic() - started < MEMORY_EXIT_AFTER_SECONDS
 
 
 def test_a_bound_passes_through_hypothesis_instead_of_being_shrunk() -> None:
