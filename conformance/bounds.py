@@ -21,7 +21,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from conformance.memory import resident_bytes
 
@@ -38,9 +38,11 @@ class OperationOverran(BaseException):
 
 
 @contextlib.contextmanager
-def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BOUND_BYTES) -> Iterator[None]:
+def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BOUND_BYTES,
+                     on_exit: Callable[[str], object] | None = None) -> Iterator[None]:
     """Raise OperationOverran in the main thread once SECONDS (plus grace) pass or the process holds more
-    than MEMORY_BYTES; no bound is None. Outside the main thread, signals cannot be used: nothing."""
+    than MEMORY_BYTES; no bound is None. Outside the main thread, signals cannot be used: nothing. When the
+    memory watch ends the process, ON_EXIT gets the reason first (the process has no other last words)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -53,7 +55,7 @@ def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BO
 
     previous_alarm = signal.signal(signal.SIGALRM, out_of_time)
     previous_usr1 = signal.signal(signal.SIGUSR1, out_of_memory)
-    watch = _MemoryWatch(memory_bytes) if memory_bytes is not None else None
+    watch = _MemoryWatch(memory_bytes, on_exit) if memory_bytes is not None else None
     if seconds is not None:
         signal.setitimer(signal.ITIMER_REAL, seconds + HARD_BOUND_GRACE)
     try:
@@ -69,8 +71,9 @@ def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BO
 class _MemoryWatch:
     """A daemon thread that signals the main thread once the process passes BOUND bytes."""
 
-    def __init__(self, bound: int) -> None:
+    def __init__(self, bound: int, on_exit: Callable[[str], object] | None = None) -> None:
         self.bound = bound
+        self.on_exit = on_exit
         self._main = threading.main_thread().ident
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="conformance-memory-watch", daemon=True)
@@ -90,8 +93,16 @@ class _MemoryWatch:
                 interrupted_at = time.monotonic()
                 if self._main is not None:
                     signal.pthread_kill(self._main, signal.SIGUSR1)
-            elif (resident > MEMORY_CEILING_FACTOR * self.bound
-                  or time.monotonic() - interrupted_at > MEMORY_EXIT_AFTER_SECONDS):
-                # Still growing past the ceiling after the interrupt, or not freed well after it: a crash,
-                # which xdist handles.
-                os._exit(MEMORY_EXIT_CODE)
+            elif resident > MEMORY_CEILING_FACTOR * self.bound:
+                self._exit(f"grew past {MEMORY_CEILING_FACTOR * self.bound / 1024**3:g} GiB after the interrupt "
+                           f"for its memory bound of {self.bound / 1024**3:g} GiB")
+            elif time.monotonic() - interrupted_at > MEMORY_EXIT_AFTER_SECONDS:
+                self._exit(f"still held more than its memory bound of {self.bound / 1024**3:g} GiB "
+                           f"{MEMORY_EXIT_AFTER_SECONDS:g} s after the interrupt")
+
+    def _exit(self, reason: str) -> None:
+        """End the process: a crash, which xdist handles by starting another worker."""
+        if self.on_exit is not None:
+            with contextlib.suppress(Exception):
+                self.on_exit(f"{reason}: the worker ended itself")
+        os._exit(MEMORY_EXIT_CODE)

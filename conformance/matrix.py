@@ -73,6 +73,16 @@ def _load(results: Path, service: str, operation: str, why: str) -> OperationRes
     try:
         return OperationResult.from_json(json.loads(path.read_text()))
     except (OSError, ValueError, KeyError):
+        reason = _read(path.with_suffix(".started"))
+        if reason:  # the worker's memory watch ended it, and said why first
+            return OperationResult(service, operation, status="error", notes=[f"the operation {reason}"])
         note = "no result: the worker running it crashed or was stopped"
         return OperationResult(service, operation, status="error",
                                notes=[f"{note} (pytest's last words: {why})" if why else note])
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""

@@ -120,7 +120,8 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
         target, resources = _session_target(config)
         options.resources = resources
         try:
-            with operation_bounds(options.operation_seconds, MEMORY_BOUND_BYTES if results else None):
+            last_words = None if started is None else started.write_text
+            with operation_bounds(options.operation_seconds, MEMORY_BOUND_BYTES if results else None, last_words):
                 result = Runner(target, options).run_operation(service, operation)
         except (OperationOverran, MemoryError) as error:
             reason = "ran out of memory" if isinstance(error, MemoryError) else str(error)

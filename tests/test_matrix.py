@@ -21,7 +21,7 @@ from conformance.bounds import (
 )
 from conformance.checks import CHECKS
 from conformance.cli import main
-from conformance.matrix import run_on_workers
+from conformance.matrix import _load, result_path, run_on_workers
 from conformance.memory import relieve, resident_bytes
 from conformance.report.html_report import render_html
 from conformance.report.markdown_report import render_markdown
@@ -135,13 +135,17 @@ def test_memory_bound_stops_a_case_that_allocates_without_end() -> None:
     held.clear()
 
 
-def test_memory_far_past_the_bound_ends_the_worker_at_once() -> None:
+def test_memory_far_past_the_bound_ends_the_worker_at_once_and_says_why(tmp_path: Path) -> None:
     """Past the ceiling after the interrupt, the watch does not wait: a case stuck in a long C-level call
-    (here: one that swallows the interrupt and goes on) would hold the memory for the whole grace period."""
+    (here: one that swallows the interrupt and goes on) would hold the memory for the whole grace period.
+    The matrix then reports the reason the worker left in the operation's marker."""
+    results = tmp_path / "results"
+    results.mkdir()
+    marker = result_path(results, "ec2", "AllocateHosts").with_suffix(".started")
     script = (
-        "import time\n"
+        "import pathlib, sys, time\n"
         "from conformance.bounds import OperationOverran, operation_bounds\n"
-        "with operation_bounds(None, 1):\n"  # a 1-byte bound: the process is far past its ceiling
+        "with operation_bounds(None, 1, pathlib.Path(sys.argv[1]).write_text):\n"  # 1 byte: far past it
         "    ends = time.monotonic() + 30\n"
         "    while time.monotonic() < ends:\n"
         "        try:\n"
@@ -150,9 +154,16 @@ def test_memory_far_past_the_bound_ends_the_worker_at_once() -> None:
         "            pass\n"
     )
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60, check=False)
+    result = subprocess.run([sys.executable, "-c", script, str(marker)], capture_output=True, timeout=60,
+                            check=False)
     assert result.returncode == MEMORY_EXIT_CODE, result.stderr
     assert time.monotonic() - started < MEMORY_EXIT_AFTER_SECONDS
+    loaded = _load(results, "ec2", "AllocateHosts", "pytest's summary")
+    assert loaded.status == "error"
+    assert loaded.notes[0].startswith("the operation grew past") and "memory bound" in loaded.notes[0]
+    assert "last words" not in loaded.notes[0]
+    silent = _load(results, "ec2", "RunInstances", "3 failed")  # no marker text: a crash with no reason
+    assert silent.notes == ["no result: the worker running it crashed or was stopped (pytest's last words: 3 failed)"]
 
 
 def test_a_bound_passes_through_hypothesis_instead_of_being_shrunk() -> None:
