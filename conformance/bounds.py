@@ -6,6 +6,10 @@ case for millions of resources: ec2 AllocateHosts, directconnect CreateLag). Eit
 thread with OperationOverran. It is a BaseException, like KeyboardInterrupt, so that Hypothesis lets it
 through instead of taking it for a failing case to shrink.
 
+The alarm repeats every few seconds past the bound, so code that swallows one interrupt (a bare `except:`
+in the endpoint) meets the next; an operation still running a minute past its bound is stuck where no signal
+handler runs, and a matrix worker then ends itself.
+
 Memory is watched, not limited with RLIMIT_AS: at a hard limit every allocation fails, pytest's and
 execnet's included, and a worker hangs instead of reporting. Still above the bound well after the
 interrupt, the worker exits; xdist replaces it and the matrix goes on. Past a ceiling of 1.5 times the bound
@@ -31,6 +35,11 @@ MEMORY_POLL_SECONDS = 0.2
 MEMORY_EXIT_AFTER_SECONDS = 15.0
 MEMORY_EXIT_CODE = 70
 MEMORY_CEILING_FACTOR = 1.5
+# Once past the time bound the alarm repeats: code that swallows one interrupt (a bare `except:`) meets the
+# next. A process still in the operation this long after its bound is stuck where no signal handler runs
+# (one long C-level call) and ends itself, as for memory.
+ALARM_REPEAT_SECONDS = 5.0
+HANG_EXIT_SECONDS = 60.0
 
 
 class OperationOverran(BaseException):
@@ -41,8 +50,11 @@ class OperationOverran(BaseException):
 def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BOUND_BYTES,
                      on_exit: Callable[[str], object] | None = None) -> Iterator[None]:
     """Raise OperationOverran in the main thread once SECONDS (plus grace) pass or the process holds more
-    than MEMORY_BYTES; no bound is None. Outside the main thread, signals cannot be used: nothing. When the
-    memory watch ends the process, ON_EXIT gets the reason first (the process has no other last words)."""
+    than MEMORY_BYTES; no bound is None. Outside the main thread, signals cannot be used: nothing.
+
+    With ON_EXIT (a matrix worker, which xdist replaces), the process also ends itself when the interrupt
+    does not work: memory not given back, or the operation still running well after its time bound.
+    ON_EXIT gets the reason first (the process has no other last words). Without it, nothing is ended."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -55,9 +67,12 @@ def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BO
 
     previous_alarm = signal.signal(signal.SIGALRM, out_of_time)
     previous_usr1 = signal.signal(signal.SIGUSR1, out_of_memory)
-    watch = _MemoryWatch(memory_bytes, on_exit) if memory_bytes is not None else None
+    deadline = None
+    if seconds is not None and on_exit is not None:
+        deadline = time.monotonic() + seconds + HARD_BOUND_GRACE + HANG_EXIT_SECONDS
+    watch = _Watch(memory_bytes, deadline, on_exit) if memory_bytes is not None or deadline is not None else None
     if seconds is not None:
-        signal.setitimer(signal.ITIMER_REAL, seconds + HARD_BOUND_GRACE)
+        signal.setitimer(signal.ITIMER_REAL, seconds + HARD_BOUND_GRACE, ALARM_REPEAT_SECONDS)
     try:
         yield
     finally:
@@ -68,15 +83,18 @@ def operation_bounds(seconds: float | None, memory_bytes: int | None = MEMORY_BO
         signal.signal(signal.SIGUSR1, previous_usr1)
 
 
-class _MemoryWatch:
-    """A daemon thread that signals the main thread once the process passes BOUND bytes."""
+class _Watch:
+    """A daemon thread that signals the main thread once the process passes BOUND bytes, and ends the process
+    when memory does not come back or the operation outlives DEADLINE (a monotonic time)."""
 
-    def __init__(self, bound: int, on_exit: Callable[[str], object] | None = None) -> None:
+    def __init__(self, bound: int | None, deadline: float | None,
+                 on_exit: Callable[[str], object] | None = None) -> None:
         self.bound = bound
+        self.deadline = deadline
         self.on_exit = on_exit
         self._main = threading.main_thread().ident
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="conformance-memory-watch", daemon=True)
+        self._thread = threading.Thread(target=self._watch, name="conformance-bounds-watch", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -86,6 +104,11 @@ class _MemoryWatch:
     def _watch(self) -> None:
         interrupted_at: float | None = None
         while not self._stopped.wait(MEMORY_POLL_SECONDS):
+            if self.deadline is not None and time.monotonic() > self.deadline:
+                self._exit(f"did not stop within {HANG_EXIT_SECONDS:g} s of its time bound (stuck where no "
+                           "interrupt reaches it)")
+            if self.bound is None:
+                continue
             resident = resident_bytes()
             if resident <= self.bound:
                 continue
@@ -102,7 +125,8 @@ class _MemoryWatch:
 
     def _exit(self, reason: str) -> None:
         """End the process: a crash, which xdist handles by starting another worker."""
-        if self.on_exit is not None:
-            with contextlib.suppress(Exception):
-                self.on_exit(f"{reason}: the worker ended itself")
+        if self.on_exit is None:
+            return  # not a worker: the interrupt is all it gets
+        with contextlib.suppress(Exception):
+            self.on_exit(f"{reason}: the worker ended itself")
         os._exit(MEMORY_EXIT_CODE)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conformance.bounds import (
+    ALARM_REPEAT_SECONDS,
     HARD_BOUND_GRACE,
     MEMORY_EXIT_AFTER_SECONDS,
     MEMORY_EXIT_CODE,
@@ -123,6 +124,40 @@ def test_hard_bound_stops_a_case_that_never_ends() -> None:
     with pytest.raises(OperationOverran, match="time bound"), operation_bounds(0.0, None):
         while True:
             pass
+
+
+def test_the_time_bound_repeats_for_code_that_swallows_one_interrupt() -> None:
+    swallowed = 0
+    ends = time.monotonic() + HARD_BOUND_GRACE + 3 * ALARM_REPEAT_SECONDS  # a regression ends, never hangs
+    with pytest.raises(OperationOverran), operation_bounds(0.0, None):
+        try:
+            while time.monotonic() < ends:
+                pass
+        except OperationOverran:
+            swallowed += 1  # as a bare `except:` in an endpoint would
+        while time.monotonic() < ends:
+            pass
+    assert swallowed == 1
+
+
+def test_a_worker_stuck_past_its_time_bound_ends_itself_and_says_why(tmp_path: Path) -> None:
+    marker = tmp_path / "stuck.started"
+    script = (
+        "import pathlib, sys, time\n"
+        "import conformance.bounds as bounds\n"
+        "bounds.HANG_EXIT_SECONDS = 0.5\n"
+        "with bounds.operation_bounds(0.0, None, pathlib.Path(sys.argv[1]).write_text):\n"
+        "    ends = time.monotonic() + 30\n"
+        "    while time.monotonic() < ends:\n"  # no interrupt gets through: as if stuck in one C call
+        "        try:\n"
+        "            time.sleep(30)\n"
+        "        except bounds.OperationOverran:\n"
+        "            pass\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(marker)], capture_output=True, timeout=60,
+                            check=False)
+    assert result.returncode == MEMORY_EXIT_CODE, result.stderr
+    assert marker.read_text().startswith("did not stop within 0.5 s of its time bound")
 
 
 def test_memory_bound_stops_a_case_that_allocates_without_end() -> None:
