@@ -74,7 +74,7 @@ def _load(results: Path, service: str, operation: str, why: str) -> OperationRes
         return OperationResult.from_json(json.loads(path.read_text()))
     except (OSError, ValueError, KeyError):
         reason = _read(path.with_suffix(".started"))
-        if reason:  # the worker's memory watch ended it, and said why first
+        if reason:  # the worker's bounds watch ended it, and said why first
             return OperationResult(service, operation, status="error", notes=[f"the operation {reason}"])
         note = "no result: the worker running it crashed or was stopped"
         return OperationResult(service, operation, status="error",
