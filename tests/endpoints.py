@@ -8,6 +8,7 @@ Each broken mode breaks exactly one documented contract.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import uuid
@@ -137,10 +138,21 @@ def serve(mode: str = "correct", delay: float = 0.0) -> Iterator[str]:
         yield url
 
 
+class _JoinedServer(ThreadingHTTPServer):
+    """Handler threads are joined when the server closes, so none outlives its test and writes into the
+    next one's captured output; a client that hung up (a timeout test) is not an error."""
+
+    daemon_threads = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve_handler(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """HANDLER served on 127.0.0.1 at a free port, in a thread; stopped when the block ends."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _JoinedServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -198,3 +198,18 @@ def test_a_port_in_use_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> N
         assert main(["serve", "glue", "--port", str(port), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert f"cannot listen on 127.0.0.1:{port}" in err and err.count("\n") == 1
+
+
+def test_a_dropped_connection_is_quiet_and_another_error_is_one_line(server: ServeServer,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        raise BrokenPipeError("the client hung up")
+    except BrokenPipeError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == ""
+    try:
+        raise ValueError("a handler bug")
+    except ValueError:
+        server.handle_error(None, ("127.0.0.1", 2))
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ValueError: a handler bug" in err and "Traceback" not in err

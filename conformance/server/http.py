@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +43,15 @@ class ServeServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection the client dropped (or that stop() shut) is nothing to report; anything else is one
+        line on stderr, not socketserver's traceback, and the server goes on."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            return
+        print(f"conformance serve: error answering {client_address}: {type(error).__name__}: {error}",
+              file=sys.stderr)
 
     @property
     def url(self) -> str:
