@@ -18,6 +18,7 @@ from conformance.cli import main
 from conformance.runner import OperationResult, Runner, RunOptions
 from conformance.spec.writer import atomic_write
 from conformance.targets import Target, make_target
+from conformance.targets.call import call
 from tests.endpoints import BROKEN_MODES, serve, serve_handler
 from tests.endpoints import _Handler as CorrectHandler
 
@@ -295,3 +296,13 @@ def test_reports_get_the_permissions_a_plain_write_would_give(tmp_path: Path) ->
     assert fresh.stat().st_mode & 0o777 == 0o644
     assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "{}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["private.json", "report.json"]  # no temporary left
+
+
+def test_a_case_the_client_cannot_build_is_not_sent_whatever_it_raises() -> None:
+    """botocore's serializer raises KeyError on a member its model lacks: nothing is sent, and it is not
+    taken for a failure to read a response."""
+    with make_target("moto") as target:
+        exchange = call(target.client("glue"), "glue", "GetMLTransform", {"TransformId": "x", "Unknown": "y"})
+    assert exchange.request is None and exchange.response is None
+    assert exchange.client_exception is None and exchange.endpoint_exception is None
+    assert exchange.notes and exchange.notes[0].startswith("not sent: the client cannot serialize it (KeyError")

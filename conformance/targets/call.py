@@ -11,7 +11,6 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     HTTPClientError,
-    ParamValidationError,
     ReadTimeoutError,
 )
 
@@ -83,13 +82,12 @@ def call(client: BaseClient, service: str, operation: str, params: dict[str, Any
         exchange.cassette_miss = str(error)
     except TRANSPORT_ERRORS as error:
         exchange.transport_error = f"{type(error).__name__}: {error}"
-    except (ParamValidationError, TypeError, ValueError, AttributeError) as error:
+    except Exception as error:  # the parser's own failure is a finding of client_parse, not a crash of ours
         if capture.request is None:
-            # The client could not even serialize this case: nothing reached the endpoint.
+            # The client could not even build the request (botocore's serializers raise ParamValidationError,
+            # TypeError, KeyError... on a case they cannot express): nothing reached the endpoint.
             exchange.notes.append(f"not sent: the client cannot serialize it ({type(error).__name__}: {error})")
         else:
             _failed_after_sending(exchange, capture, error)
-    except Exception as error:  # the parser's own failure is a finding of client_parse, not a crash of ours
-        _failed_after_sending(exchange, capture, error)
     exchange.request, exchange.response = capture.request, capture.response
     return exchange
