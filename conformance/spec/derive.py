@@ -29,6 +29,8 @@ UNKNOWN_MEMBER_KEYWORD = "additionalProperties"
 
 JSON_PROTOCOLS = frozenset({"json", "rest-json", "smithy-rpc-v2-cbor"})
 REST_PROTOCOLS = frozenset({"rest-json", "rest-xml"})
+# Protocols whose bodies (answers, and for rest-xml requests too) are XML, and those whose requests are forms.
+XML_PROTOCOLS = frozenset({"query", "ec2", "rest-xml"})
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
@@ -134,6 +136,13 @@ class ServiceDeriver:
             annotations["x-aws-target"] = f"{metadata.get('targetPrefix')}.{operation}"
         if metadata.get("awsQueryCompatible") is not None:
             annotations["x-aws-query-compatible"] = True
+        if self.protocol in XML_PROTOCOLS:
+            if metadata.get("xmlNamespace"):
+                annotations["x-aws-xml-namespace"] = metadata["xmlNamespace"]
+            if op.get("output", {}).get("resultWrapper"):
+                annotations["x-aws-result-wrapper"] = op["output"]["resultWrapper"]
+        if op.get("endpoint", {}).get("hostPrefix"):
+            annotations["x-aws-host-prefix"] = op["endpoint"]["hostPrefix"]
         if op.get("deprecated"):
             annotations["deprecated"] = True
         annotations["x-aws-unknown-member"] = UNKNOWN_MEMBER_KEYWORD
@@ -215,7 +224,19 @@ class ServiceDeriver:
                                   ("event", "x-aws-event")):
             if shape.get(trait):
                 schema[annotation] = shape[trait]
+        self._xml_traits(shape, schema)
         return refs
+
+    def _xml_traits(self, shape: dict[str, Any], schema: Schema) -> None:
+        """The XML and query-form names of a shape, for the protocols that travel as XML or as forms."""
+        if self.is_json:
+            return
+        if shape.get("locationName"):
+            schema["x-aws-xml-name"] = shape["locationName"]
+        if shape.get("xmlNamespace"):
+            schema["x-aws-xml-namespace"] = shape["xmlNamespace"]
+        if shape.get("flattened"):
+            schema["x-aws-flattened"] = True
 
     def _error_annotation(self, name: str, shape: dict[str, Any]) -> Schema:
         error = shape.get("error", {})
@@ -240,10 +261,20 @@ class ServiceDeriver:
         target = member["shape"]
         location = member.get("location")
         schema: Schema
-        if location in LOCATION_TIMESTAMP_FORMAT and self.shapes[target]["type"] == "timestamp":
+        target_shape = self.shapes[target]
+        if location in LOCATION_TIMESTAMP_FORMAT and target_shape["type"] == "timestamp":
             # The same timestamp shape has another wire format in a header or query string.
-            fmt = self.shapes[target].get("timestampFormat") or LOCATION_TIMESTAMP_FORMAT[location]
+            fmt = target_shape.get("timestampFormat") or LOCATION_TIMESTAMP_FORMAT[location]
             schema = {"x-aws-shape": target, "x-aws-type": "timestamp", **self.timestamp_schema(fmt)}
+        elif (location in LOCATION_TIMESTAMP_FORMAT and target_shape["type"] == "list"
+              and self.shapes[target_shape["member"]["shape"]]["type"] == "timestamp"):
+            # A list of timestamps in a header or query string: each item in that location's format.
+            item = self.shapes[target_shape["member"]["shape"]]
+            fmt = item.get("timestampFormat") or LOCATION_TIMESTAMP_FORMAT[location]
+            schema = {"x-aws-shape": target, "x-aws-type": "list", "type": "array",
+                      "items": {"x-aws-shape": target_shape["member"]["shape"], "x-aws-type": "timestamp",
+                                **self.timestamp_schema(fmt)}}
+            _copy_bounds(target_shape, schema, "minItems", "maxItems")
         else:
             schema = {"$ref": def_pointer(target)}
         if member.get("documentation"):
@@ -256,6 +287,13 @@ class ServiceDeriver:
             schema["x-aws-location"] = location
             if "locationName" in member:
                 schema["x-aws-location-name"] = member["locationName"]
+        elif not self.is_json:
+            self._member_xml_traits(member, schema)
+        if member.get("timestampFormat") and self.shapes[target]["type"] == "timestamp" and "$ref" in schema:
+            # A member-level format overrides its shape's: the member travels in its own format.
+            schema = {"x-aws-shape": target, "x-aws-type": "timestamp",
+                      **self.timestamp_schema(member["timestampFormat"]),
+                      **{k: v for k, v in schema.items() if k != "$ref"}}
         if member.get("deprecated"):
             schema["deprecated"] = True
         for trait, annotation in MEMBER_FLAGS.items():
@@ -263,8 +301,23 @@ class ServiceDeriver:
                 schema[annotation] = True
         return schema
 
+    @staticmethod
+    def _member_xml_traits(member: dict[str, Any], schema: Schema) -> None:
+        """Where a body member travels in XML (element or attribute name, namespace, flattened) and in a form."""
+        for trait, annotation in (("locationName", "x-aws-xml-name"), ("queryName", "x-aws-query-name"),
+                                  ("xmlNamespace", "x-aws-xml-namespace")):
+            if member.get(trait):
+                schema[annotation] = member[trait]
+        for trait, annotation in (("flattened", "x-aws-flattened"), ("xmlAttribute", "x-aws-xml-attribute")):
+            if member.get(trait):
+                schema[annotation] = True
+
     def _list(self, shape: dict[str, Any], schema: Schema) -> list[str]:
         target = shape["member"]["shape"]
+        if not self.is_json:
+            # XML wraps each item in an element named by the member's locationName ("member" by default).
+            schema["x-aws-member-name"] = shape["member"].get("locationName", "member")
+            self._xml_traits(shape, schema)
         schema["type"] = "array"
         item: Schema = {"$ref": def_pointer(target)}
         schema["items"] = {"anyOf": [item, {"type": "null"}]} if shape.get("sparse") else item
@@ -273,6 +326,11 @@ class ServiceDeriver:
 
     def _map(self, shape: dict[str, Any], schema: Schema) -> list[str]:
         key, value = shape["key"]["shape"], shape["value"]["shape"]
+        if not self.is_json:
+            # XML maps are <entry><key/><value/></entry> unless the key and value say their own names.
+            schema["x-aws-key-name"] = shape["key"].get("locationName", "key")
+            schema["x-aws-value-name"] = shape["value"].get("locationName", "value")
+            self._xml_traits(shape, schema)
         schema["type"] = "object"
         schema["propertyNames"] = {"$ref": def_pointer(key)}
         value_schema: Schema = {"$ref": def_pointer(value)}

@@ -100,6 +100,9 @@ class _Reader:
             return {k: self.read(properties[k], v) if k in properties else v for k, v in kept.items()}
         values = schema.get("additionalProperties")
         if schema.get("x-aws-type") == "map" and isinstance(values, dict):
+            if "anyOf" not in values:
+                # A dense map skips null values (Smithy's RestJsonDeserializesDenseSetMapAndSkipsNull).
+                return {k: self.read(values, v) for k, v in value.items() if v is not None}
             target = self._nullable_target(values)
             return {k: self.read(target, v) for k, v in value.items()}
         return value
