@@ -25,6 +25,7 @@ from conformance.checks import CheckContext, CheckFunction
 from conformance.exchange import Exchange
 from conformance.findings import Finding
 from conformance.memory import relieve
+from conformance.protocols import protocol_for
 from conformance.reproduce import reproduce_snippet
 from conformance.resources import ResourcePool
 from conformance.spec.validation import violations
@@ -35,6 +36,7 @@ from conformance.targets.call import call
 MAX_ROUNDS_PER_KIND = 4
 PARTLY_IMPLEMENTED = "partly implemented:"
 NOT_IMPLEMENTED_MARKERS = (b"NotImplementedError", b"has not been implemented", b"not yet implemented")
+WIRE_VALID_NOTE = "an invalid case travelled as a valid request"
 
 
 @dataclass
@@ -116,23 +118,24 @@ def is_not_implemented(exchange: Exchange, first: bool) -> str | None:
 
 
 def sent_expectation(exchange: Exchange, expectation: str) -> Expectation:
-    """Judge a case by the body the client really sent: its serializer may have mended an invalid value.
+    """Judge a case by the request that really travelled: the wire may not carry what made it invalid.
 
-    botocore turns a timestamp given as "1" into the number 1, and {} for a list into []; the endpoint then
-    rightly accepts valid input, which must not count against it. Only for the `json` protocol, where the
-    body is the whole input.
+    botocore turns a timestamp given as "1" into the number 1 and {} for a list into []; s3 ListBuckets
+    `{"Prefix": 0}` travels as `?prefix=0` and ec2 `{"VpcIds": "x"}` as `VpcId.1=x`, both valid requests.
+    The endpoint then rightly accepts valid input, which must not count against it. The protocol decodes the
+    request as the endpoint sees it, and the input schema judges that.
     """
     if expectation != "invalid" or exchange.request is None:
         return "valid" if expectation == "valid" else "invalid"
-    if spec.document(exchange.service, exchange.operation)["x-aws-protocol"] != "json":
-        return "invalid"
+    document = spec.document(exchange.service, exchange.operation)
     try:
-        sent = json.loads(exchange.request.body or b"{}")
-    except ValueError:
+        decoded = protocol_for(document).decode_request(exchange.request, document)
+    except NotImplementedError:
+        return "invalid"  # a protocol that cannot decode requests yet: judged as generated
+    if decoded.violations or violations(spec.part(exchange.service, exchange.operation, "input"), decoded.value):
         return "invalid"
-    if violations(spec.part(exchange.service, exchange.operation, "input"), sent):
-        return "invalid"
-    exchange.label += " (the client serialized it into a valid body)"
+    exchange.label += " (what travelled is a valid request)"
+    exchange.notes.append(WIRE_VALID_NOTE)
     return "valid"
 
 

@@ -176,7 +176,7 @@ def test_a_case_the_client_mended_is_judged_by_the_body_sent() -> None:
     still_invalid = Exchange("glue", "GetMLTaskRun", {},
                              request=HttpRequest("POST", "http://x/", {}, b'{"TransformId": "t"}'))
     assert sent_expectation(mended, "invalid") == "valid"
-    assert "valid body" in mended.label
+    assert "valid request" in mended.label
     assert sent_expectation(still_invalid, "invalid") == "invalid"
     assert sent_expectation(still_invalid, "valid") == "valid"
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.error_codes import error_code, is_validation_error
-from conformance.checks.registry import CheckContext, check
+from conformance.checks.error_codes import is_validation_error
+from conformance.checks.registry import CheckContext, answered, check
 from conformance.findings import Finding
 
 
-@check("negative_data_rejection")
+@check(answered, judges_case=True)
 def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
     """An invalid input gets a 4xx validation-class error: never 2xx, never 5xx."""
-    response = ctx.exchange.response
-    if ctx.expectation != "invalid" or response is None:
+    response = ctx.response
+    if ctx.expectation != "invalid":
         return
     label = ctx.exchange.label or "an invalid input"
     if response.status < 300:
@@ -24,20 +24,22 @@ def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got a server error HTTP {response.status}, not a 4xx validation error")
         return
-    code, _ = error_code(response)
+    found = ctx.error_code()
+    code = found.code if found is not None else None
     if code is None or not is_validation_error(code, ctx.declared_errors()):
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got {code or 'an error without code'} (HTTP {response.status}), "
                           "not a validation error such as InvalidInputException or ValidationException")
 
 
-@check("positive_data_acceptance")
+@check(answered, judges_case=True)
 def positive_data_acceptance(ctx: CheckContext) -> Iterator[Finding]:
     """A valid input is never refused as invalid."""
-    response = ctx.exchange.response
-    if ctx.expectation != "valid" or response is None or response.status < 400:
+    response = ctx.response
+    if ctx.expectation != "valid" or response.status < 400:
         return
-    code, _ = error_code(response)
+    found = ctx.error_code()
+    code = found.code if found is not None else None
     if code is not None and 400 <= response.status < 500 and is_validation_error(code, ctx.declared_errors()):
         yield ctx.finding("positive_data_acceptance", "error", "",
                           f"a valid input was refused as invalid: {code} (HTTP {response.status})")

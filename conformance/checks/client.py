@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.error_codes import error_code
-from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, check
+from conformance.checks.registry import CheckContext, check
 from conformance.findings import Finding
 
 
-@check("client_parse")
+@check()
 def client_parse(ctx: CheckContext) -> Iterator[Finding]:
     """botocore parses the response without an exception, and reads a declared error as its modeled class."""
     exchange = ctx.exchange
@@ -18,10 +17,10 @@ def client_parse(ctx: CheckContext) -> Iterator[Finding]:
                           f"botocore failed to read the response: {exchange.client_exception}")
         return
     response = exchange.response
-    if response is None or response.status < 300 or ctx.protocol not in JSON_BODY_PROTOCOLS:
+    if response is None or response.status < 300:
         return
-    code, _ = error_code(response)
-    if code in ctx.declared_errors() and exchange.client_error_code != code:
+    found = ctx.error_code()
+    if found is not None and found.code in ctx.declared_errors() and exchange.client_error_code != found.code:
         yield ctx.finding("client_parse", "error", "",
-                          f"the endpoint sent {code}, botocore read {exchange.client_error_code!r}: "
-                          f"client.exceptions.{code} would not catch it")
+                          f"the endpoint sent {found.code} ({found.source}), botocore read "
+                          f"{exchange.client_error_code!r}: client.exceptions.{found.code} would not catch it")

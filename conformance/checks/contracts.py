@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from conformance.checks.registry import CheckContext, check
+from conformance.checks.registry import CheckContext, check, succeeded
 from conformance.findings import Finding
 
 Contract = Callable[[CheckContext, dict[str, Any], dict[str, Any]], Iterator[Finding]]
@@ -19,18 +19,14 @@ def contract(service: str, operation: str) -> Callable[[Contract], Contract]:
     return register
 
 
-@check("operation_contract")
+@check(succeeded)
 def operation_contract(ctx: CheckContext) -> Iterator[Finding]:
     """The operation's own semantic contracts on a successful answer (see CONTRACTS)."""
     exchange = ctx.exchange
     contracts = CONTRACTS.get((exchange.service, exchange.operation), [])
-    response = exchange.response
-    if not contracts or response is None or not 200 <= response.status < 300:
+    if not contracts:
         return
-    try:
-        body = response.json_body()
-    except (ValueError, UnicodeDecodeError):
-        return
+    body = ctx.output().value
     if not isinstance(body, dict) or not isinstance(exchange.wire_input, dict):
         return
     for function in contracts:

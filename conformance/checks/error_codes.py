@@ -1,10 +1,10 @@
-"""How AWS JSON protocols carry an error code, and the errors any operation may answer with."""
+"""The errors any operation may answer with, and which codes say "your input is invalid".
+
+Where each protocol carries an error's code is the protocol layer's (`conformance.protocols`)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from conformance.exchange import HttpResponse
 
 # Errors real AWS services send to any operation, whether or not the operation's model declares them.
 # Sources: the AWS "Common Errors" API reference page shared by service API references (e.g. Glue's
@@ -39,34 +39,7 @@ COMMON_VALIDATION_ERRORS = frozenset({
 VALIDATION_WORDS = ("Invalid", "Validation", "Malformed", "BadRequest", "Serialization")
 
 
-def sanitize_code(raw: str) -> str:
-    """`ns#Name:http://...` → `Name`, as AWS clients read `__type`, `code` and `X-Amzn-ErrorType`."""
-    code = raw.split(":", 1)[0]
-    return code.rsplit("#", 1)[-1].strip()
-
-
-def error_code(response: HttpResponse) -> tuple[str | None, str | None]:
-    """(code, where it came from): body `__type`, else the `X-Amzn-ErrorType` header, else body `code`."""
-    body = _json_object(response)
-    if body is not None and isinstance(body.get("__type"), str) and body["__type"].strip():
-        return sanitize_code(body["__type"]), "body __type"
-    header = response.header("x-amzn-errortype")
-    if header:
-        return sanitize_code(header), "X-Amzn-ErrorType header"
-    if body is not None and isinstance(body.get("code"), str) and body["code"].strip():
-        return sanitize_code(body["code"]), "body code"
-    return None, None
-
-
 def is_validation_error(code: str, declared: dict[str, Any]) -> bool:
     if code in COMMON_VALIDATION_ERRORS:
         return True
     return code in declared and any(word in code for word in VALIDATION_WORDS)
-
-
-def _json_object(response: HttpResponse) -> dict[str, Any] | None:
-    try:
-        body = response.json_body()
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None

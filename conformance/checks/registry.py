@@ -1,20 +1,29 @@
-"""Checks by name: each is a plain function from a CheckContext to the Findings it raises."""
+"""Checks by name: each is a plain function from a CheckContext to the Findings it raises.
+
+A check's registered name is its function's name, written once; what it needs before it can say anything
+(an answer, a 2xx, an error, a 5xx, a case whose validity is known) is declared with `@check(...)`, as
+Schemathesis declares its checks' preconditions, so no check repeats the guard of another. Everything a check
+reads of the wire comes from the exchange's protocol object (`conformance.protocols`), chosen by the spec.
+"""
 
 from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from conformance import spec
 from conformance.errors import UsageError
-from conformance.exchange import Exchange
+from conformance.exchange import Exchange, HttpResponse
 from conformance.findings import Finding, Severity
+from conformance.protocols import Decoded, ErrorCode, Protocol, protocol_for
+from conformance.protocols.documented_errors import documented_error_codes
 from conformance.spec.derive import Schema, shape_name_of
 
 CaseKind = Literal["valid", "invalid"]
+# The protocols whose bodies are JSON (cassette code judges their recorded requests by the body).
 JSON_BODY_PROTOCOLS = ("json", "rest-json")
 
 
@@ -30,30 +39,88 @@ class CheckContext:
         return spec.document(self.exchange.service, self.exchange.operation)
 
     @property
-    def protocol(self) -> str:
-        return str(self.document["x-aws-protocol"])
+    def protocol(self) -> Protocol:
+        return protocol_for(self.document)
+
+    @property
+    def response(self) -> HttpResponse:
+        """The answer (checks run only when there is one: see `answered`)."""
+        assert self.exchange.response is not None
+        return self.exchange.response
+
+    def error_code(self) -> ErrorCode | None:
+        """The code clients read from the error answer, as the protocol says where it is."""
+        if "error_code" not in self.memo:
+            self.memo["error_code"] = self.protocol.error_code(self.response, self.document)
+        found: ErrorCode | None = self.memo["error_code"]
+        return found
+
+    def output(self) -> Decoded:
+        """The success answer decoded into the output's data model, with its wire violations."""
+        if "output" not in self.memo:
+            self.memo["output"] = self.protocol.decode_output(self.response, self.document)
+        decoded: Decoded = self.memo["output"]
+        return decoded
 
     def declared_errors(self) -> dict[str, Schema]:
         """Declared error shapes by their wire code."""
-        defs = self.document["$defs"]
-        found: dict[str, Schema] = {}
-        for pointer in self.document["x-aws-errors"].values():
-            shape = defs[shape_name_of(pointer)]
-            found[shape.get("x-aws-error", {}).get("code", shape_name_of(pointer))] = shape
-        return found
+        return declared_errors(self.exchange.service, self.exchange.operation)
+
+    def documented_codes(self) -> frozenset[str]:
+        """Codes the service's documentation lists outside the model (EC2's and S3's error code pages)."""
+        return documented_error_codes(self.exchange.service, str(self.document["x-aws-protocol"]))
 
     def finding(self, check: str, severity: Severity, pointer: str, message: str) -> Finding:
         return Finding(check, severity, pointer, message)
 
 
+@functools.lru_cache(maxsize=1024)
+def declared_errors(service: str, operation: str) -> dict[str, Schema]:
+    document = spec.document(service, operation)
+    defs = document["$defs"]
+    found: dict[str, Schema] = {}
+    for pointer in document["x-aws-errors"].values():
+        shape = defs[shape_name_of(pointer)]
+        found[shape.get("x-aws-error", {}).get("code", shape_name_of(pointer))] = shape
+    return found
+
+
 CheckFunction = Callable[[CheckContext], Iterable[Finding]]
+Precondition = Callable[[CheckContext], bool]
 CHECKS: dict[str, CheckFunction] = {}
+# Checks that judge the answer alone; the others need to know whether the case was valid (check-cassette
+# runs these on recorded traffic, whose cases it does not know).
+RESPONSE_CHECKS: list[str] = []
 
 
-def check(name: str) -> Callable[[CheckFunction], CheckFunction]:
+def answered(ctx: CheckContext) -> bool:
+    return ctx.exchange.response is not None
+
+
+def succeeded(ctx: CheckContext) -> bool:
+    return ctx.exchange.response is not None and 200 <= ctx.exchange.response.status < 300
+
+
+def failed(ctx: CheckContext) -> bool:
+    return ctx.exchange.response is not None and ctx.exchange.response.status >= 300
+
+
+def server_failed(ctx: CheckContext) -> bool:
+    return ctx.exchange.response is not None and ctx.exchange.response.status >= 500
+
+
+def check(*preconditions: Precondition, judges_case: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under its function's name; it runs only where every precondition holds."""
     def register(function: CheckFunction) -> CheckFunction:
-        CHECKS[name] = function
-        return function
+        @functools.wraps(function)
+        def guarded(ctx: CheckContext) -> Iterator[Finding]:
+            if all(condition(ctx) for condition in preconditions):
+                yield from function(ctx)
+
+        CHECKS[function.__name__] = guarded
+        if not judges_case:
+            RESPONSE_CHECKS.append(function.__name__)
+        return guarded
     return register
 
 

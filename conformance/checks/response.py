@@ -4,40 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, body_schema, check
+from conformance import spec
+from conformance.checks.registry import CheckContext, answered, check, succeeded
 from conformance.findings import Finding
+from conformance.protocols import BodyError
 from conformance.spec.validation import Violation, violations
 
-JSON_CONTENT_TYPES = {"json": ("application/x-amz-json-1.1", "application/x-amz-json-1.0"),
-                      "rest-json": ("application/json",)}
 
-
-def _success_body(ctx: CheckContext) -> object | None:
-    response = ctx.exchange.response
-    if response is None or not 200 <= response.status < 300 or ctx.protocol not in JSON_BODY_PROTOCOLS:
-        return None
-    try:
-        body = response.json_body()
-    except ValueError:
-        return None  # content_type reports a body that is not JSON
-    return {} if body is None else body
-
-
-def _output_violations(ctx: CheckContext, body: object) -> list[Violation]:
+def _output_violations(ctx: CheckContext) -> list[Violation]:
+    """The output's violations: the wire format's (as the protocol decodes it), then the schema's."""
     if "output_violations" not in ctx.memo:
-        schema = body_schema(ctx.exchange.service, ctx.exchange.operation, "output")
-        ctx.memo["output_violations"] = violations(schema, body)
+        decoded = ctx.output()
+        schema = spec.part(ctx.exchange.service, ctx.exchange.operation, "output")
+        ctx.memo["output_violations"] = [*decoded.violations, *violations(schema, decoded.value)]
     found: list[Violation] = ctx.memo["output_violations"]
     return found
 
 
-@check("response_schema")
+@check(succeeded)
 def response_schema(ctx: CheckContext) -> Iterator[Finding]:
-    """A 2xx body is the output shape: types, required, lengths, ranges, patterns, nested members."""
-    body = _success_body(ctx)
-    if body is None:
-        return
-    for violation in _output_violations(ctx, body):
+    """A 2xx answer is the output shape on the wire: its encoding, types, required members, lengths, ranges,
+    patterns, nested members, and the members bound to headers and the status code."""
+    for violation in _output_violations(ctx):
         if violation.keyword == "enum":
             continue  # reported by the enum check, with the allowed set
         if violation.unknown_member:
@@ -47,49 +35,51 @@ def response_schema(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("response_schema", "error", violation.pointer, violation.message)
 
 
-@check("enum")
+@check(succeeded)
 def enum(ctx: CheckContext) -> Iterator[Finding]:
     """Enum members carry one of the model's values."""
-    body = _success_body(ctx)
-    if body is None:
-        return
-    for violation in _output_violations(ctx, body):
+    for violation in _output_violations(ctx):
         if violation.keyword == "enum":
             yield ctx.finding("enum", "error", violation.pointer, violation.message)
 
 
-@check("content_type")
+@check(answered)
 def content_type(ctx: CheckContext) -> Iterator[Finding]:
-    """JSON protocols answer with their JSON content type and a body that is JSON."""
-    response = ctx.exchange.response
-    if response is None or ctx.protocol not in JSON_CONTENT_TYPES:
-        return
-    expected = JSON_CONTENT_TYPES[ctx.protocol]
+    """An answer's body is in its protocol's encoding (JSON, XML, CBOR), with that protocol's Content-Type."""
+    response, protocol = ctx.response, ctx.protocol
+    if 200 <= response.status < 300 and protocol.body_is_payload(ctx.document):
+        return  # the body is a raw payload (an S3 object): any content type is the object's own
     declared = (response.header("content-type") or "").split(";")[0].strip().lower()
     if response.body.strip():
         try:
-            response.json_body()
-        except (ValueError, UnicodeDecodeError):
+            protocol.parse_body(response.body)
+        except BodyError as error:
             yield ctx.finding("content_type", "error", "",
-                              f"the body is not valid JSON (HTTP {response.status}, Content-Type {declared or 'none'})")
+                              f"{error} (HTTP {response.status}, Content-Type {declared or 'none'}); "
+                              f"the {protocol.name} protocol answers {protocol.body_format.upper()}")
             return
-    if not response.body.strip() and not declared:
+    elif not declared:
         return  # an empty body needs no content type
+    expected = protocol.response_content_types
     if declared in expected:
         return
-    if declared == "application/json" or declared.endswith("+json"):
+    if declared in protocol.tolerated_content_types or (protocol.body_format == "json" and declared.endswith("+json")):
         yield ctx.finding("content_type", "warning", "",
-                          f"Content-Type is {declared}; the {ctx.protocol} protocol answers {expected[0]}")
+                          f"Content-Type is {declared}; the {protocol.name} protocol answers {expected[0]}")
+    elif protocol.body_format == "xml" and response.body.strip():
+        # XML clients read the body whatever its declared type: wrong, but nothing breaks.
+        yield ctx.finding("content_type", "warning", "",
+                          f"Content-Type is {declared or 'missing'}; the {protocol.name} protocol answers "
+                          f"{' or '.join(expected)}")
     else:
-        yield ctx.finding("content_type", "error", "",
-                          f"Content-Type is {declared or 'missing'}; the {ctx.protocol} protocol answers {expected[0]}")
+        yield ctx.finding("content_type", "error", "", f"Content-Type is {declared or 'missing'}; "
+                                                        f"the {protocol.name} protocol answers {expected[0]}")
 
 
-@check("request_id")
+@check(answered)
 def request_id(ctx: CheckContext) -> Iterator[Finding]:
     """Every AWS answer carries a request id clients log and support asks for."""
-    response = ctx.exchange.response
-    if response is None:
-        return
-    if not (response.header("x-amzn-requestid") or response.header("x-amz-request-id")):
-        yield ctx.finding("request_id", "warning", "", "no x-amzn-RequestId header in the response")
+    if not ctx.protocol.request_id(ctx.response):
+        yield ctx.finding("request_id", "warning", "",
+                          f"no request id in the answer (the {ctx.protocol.name} protocol carries it in "
+                          f"{ctx.protocol.request_id_location})")

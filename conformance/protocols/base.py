@@ -60,6 +60,8 @@ class Protocol:
     body_format: ClassVar[str]  # "json", "xml" or "cbor": what content_type checks a body against
     # Whether the protocol honours a declared error's httpStatusCode (awsJson ignores HTTP binding traits).
     honours_error_status: ClassVar[bool] = True
+    request_id_location: ClassVar[str] = "the x-amzn-RequestId header"  # for messages
+    error_code_location: ClassVar[str] = "__type"  # for messages
 
     # -- bodies ---------------------------------------------------------------------------------------------
 

@@ -125,6 +125,7 @@ class AwsJsonProtocol(JsonBodyProtocol):
 
 
 class RestJsonProtocol(JsonBodyProtocol):
+    error_code_location: ClassVar[str] = "X-Amzn-ErrorType, code or __type"
     name: ClassVar[str] = "rest-json"
     response_content_types: ClassVar[tuple[str, ...]] = ("application/json",)
     tolerated_content_types: ClassVar[tuple[str, ...]] = ()

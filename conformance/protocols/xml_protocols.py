@@ -96,7 +96,9 @@ def _without_body(document: Schema, root_schema: Schema | None, body: bytes) -> 
 
 
 class QueryProtocol(XmlBodyProtocol):
+    error_code_location: ClassVar[str] = "<ErrorResponse><Error><Code>"
     name: ClassVar[str] = "query"
+    request_id_location: ClassVar[str] = "x-amzn-RequestId or <ResponseMetadata><RequestId>"
 
     def error_element(self, root: Element) -> Element | None:
         if tag(root) == "ErrorResponse":
@@ -140,7 +142,9 @@ class QueryProtocol(XmlBodyProtocol):
 
 
 class Ec2Protocol(XmlBodyProtocol):
+    error_code_location: ClassVar[str] = "<Response><Errors><Error><Code>"
     name: ClassVar[str] = "ec2"
+    request_id_location: ClassVar[str] = "<requestId> (errors: <RequestID>)"
 
     def error_element(self, root: Element) -> Element | None:
         errors = child(root, "Errors")
@@ -182,7 +186,9 @@ class Ec2Protocol(XmlBodyProtocol):
 
 
 class RestXmlProtocol(XmlBodyProtocol):
+    error_code_location: ClassVar[str] = "<Error><Code>"
     name: ClassVar[str] = "rest-xml"
+    request_id_location: ClassVar[str] = "x-amz-request-id (S3) or x-amzn-RequestId"
 
     def error_element(self, root: Element) -> Element | None:
         if tag(root) == "Error":
