@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.runner import OperationResult, RunResult
+from conformance.results import OperationResult, RunResult
 
 RESULT_SUFFIX = ".result.json"
 

@@ -23,7 +23,8 @@ from conformance.checks import CHECKS, select_checks
 from conformance.matrix import result_path
 from conformance.memory import relieve, resident_bytes
 from conformance.resources import ResourcePool
-from conformance.runner import OperationResult, Runner, RunOptions
+from conformance.results import OperationResult
+from conformance.runner import Runner, RunOptions
 from conformance.targets import Target, make_target
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from conformance.runner import OperationResult, RunResult
+from conformance.results import OperationResult, RunResult
 
 BAR_WIDTH = 30
 

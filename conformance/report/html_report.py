@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from conformance.report.json_report import report_dict
-from conformance.runner import OperationResult, RunResult
+from conformance.results import OperationResult, RunResult
 from conformance.spec.writer import atomic_write
 
 STYLE = """

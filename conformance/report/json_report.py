@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.runner import RunResult
+from conformance.results import RunResult
 from conformance.spec.writer import atomic_write
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from conformance.runner import RunResult
+from conformance.results import RunResult
 from conformance.spec.writer import atomic_write
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from conformance.runner import RunResult
+from conformance.results import RunResult
 from conformance.spec.writer import atomic_write
 
 MAX_FINDINGS = 20
