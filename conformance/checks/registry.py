@@ -8,7 +8,6 @@ reads of the wire comes from the exchange's protocol object (`conformance.protoc
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,8 +22,6 @@ from conformance.protocols.documented_errors import documented_error_codes
 from conformance.spec.derive import Schema, shape_name_of
 
 CaseKind = Literal["valid", "invalid"]
-# The protocols whose bodies are JSON (cassette code judges their recorded requests by the body).
-JSON_BODY_PROTOCOLS = ("json", "rest-json")
 
 
 @dataclass
@@ -132,19 +129,3 @@ def select_checks(names: str | None) -> dict[str, CheckFunction]:
     if unknown:
         raise UsageError(f"unknown check {unknown[0]!r}: known checks are {', '.join(CHECKS)}")
     return {name: CHECKS[name] for name in chosen}
-
-
-@functools.lru_cache(maxsize=512)
-def body_schema(service: str, operation: str, part: str) -> Schema:
-    """The schema of PART as it travels in a JSON body: rest protocols bind some members to HTTP instead."""
-    whole = spec.part(service, operation, part)
-    if whole.get("x-aws-protocol") not in ("rest-json",) or "$ref" not in whole:
-        return whole
-    schema: dict[str, Any] = copy.deepcopy(whole)
-    root = schema["$defs"][shape_name_of(schema["$ref"])]
-    located = [name for name, member in root.get("properties", {}).items() if "x-aws-location" in member]
-    for name in located:
-        del root["properties"][name]
-    if "required" in root:
-        root["required"] = [name for name in root["required"] if name not in located]
-    return schema
