@@ -26,7 +26,7 @@ def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
         return
     found = ctx.error_code()
     code = found.code if found is not None else None
-    if code is None or not is_validation_error(code, ctx.declared_errors()):
+    if code is None or not is_validation_error(code, ctx.known_codes()):
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got {code or 'an error without code'} (HTTP {response.status}), "
                           "not a validation error such as InvalidInputException or ValidationException")
@@ -40,6 +40,6 @@ def positive_data_acceptance(ctx: CheckContext) -> Iterator[Finding]:
         return
     found = ctx.error_code()
     code = found.code if found is not None else None
-    if code is not None and 400 <= response.status < 500 and is_validation_error(code, ctx.declared_errors()):
+    if code is not None and 400 <= response.status < 500 and is_validation_error(code, ctx.known_codes()):
         yield ctx.finding("positive_data_acceptance", "error", "",
                           f"a valid input was refused as invalid: {code} (HTTP {response.status})")

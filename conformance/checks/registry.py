@@ -18,7 +18,7 @@ from conformance.errors import UsageError
 from conformance.exchange import Exchange, HttpResponse
 from conformance.findings import Finding, Severity
 from conformance.protocols import Decoded, ErrorCode, Protocol, protocol_for
-from conformance.protocols.documented_errors import documented_error_codes
+from conformance.protocols.documented_errors import documented_fault, documented_statuses, is_documented
 from conformance.spec.derive import Schema, shape_name_of
 
 CaseKind = Literal["valid", "invalid"]
@@ -63,12 +63,31 @@ class CheckContext:
         """Declared error shapes by their wire code."""
         return declared_errors(self.exchange.service, self.exchange.operation)
 
-    def documented_codes(self) -> frozenset[str]:
-        """Codes the service's documentation lists outside the model (EC2's and S3's error code pages)."""
-        return documented_error_codes(self.exchange.service, str(self.document["x-aws-protocol"]))
+    def documented(self, code: str) -> bool:
+        """Whether the service's documentation lists CODE outside the model (EC2's and S3's error code pages,
+        the query Common Errors pages)."""
+        return is_documented(self.exchange.service, str(self.document["x-aws-protocol"]), code)
+
+    def documented_fault(self, code: str) -> str | None:
+        return documented_fault(self.exchange.service, str(self.document["x-aws-protocol"]), code)
+
+    def documented_statuses(self, code: str) -> frozenset[int]:
+        return documented_statuses(self.exchange.service, str(self.document["x-aws-protocol"]), code)
+
+    def known_codes(self) -> _KnownCodes:
+        """The codes declared for the operation or documented for the service, as a container."""
+        return _KnownCodes(self)
 
     def finding(self, check: str, severity: Severity, pointer: str, message: str) -> Finding:
         return Finding(check, severity, pointer, message)
+
+
+class _KnownCodes:
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and (code in self.ctx.declared_errors() or self.ctx.documented(code))
 
 
 @functools.lru_cache(maxsize=1024)
