@@ -217,11 +217,18 @@ def test_every_input_case_decodes_to_its_params(shared_data: Path) -> None:
 # -- what real botocore clients put on the wire -----------------------------------------------------------------
 
 
+# A canned answer's body by protocol: an empty structure (botocore reads an empty XML body as unparseable).
+CANNED_BODIES = {"smithy-rpc-v2-cbor": b"\xa0", "json": b"{}", "rest-json": b"{}"}
+
+
 class _CannedRaw:
-    """An urllib3-like body for a canned answer: nothing is sent, botocore reads an empty 200."""
+    """An urllib3-like body for a canned answer: nothing is sent, botocore reads a 200 with BODY."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
 
     def stream(self, *_: Any, **__: Any) -> Any:
-        yield b""
+        yield self.body
 
 
 def _sent(service: str, operation: str, params: dict[str, Any]) -> HttpRequest:
@@ -236,7 +243,8 @@ def _sent(service: str, operation: str, params: dict[str, Any]) -> HttpRequest:
         captured.append(HttpRequest(request.method, request.url, {k: v.decode("latin-1") if isinstance(v, bytes)
                                                                   else str(v) for k, v in request.headers.items()},
                                     body))
-        return botocore.awsrequest.AWSResponse(request.url, 200, {}, _CannedRaw())
+        body = CANNED_BODIES.get(client.meta.service_model.resolved_protocol, b"")
+        return botocore.awsrequest.AWSResponse(request.url, 200, {}, _CannedRaw(body))
 
     client.meta.events.register("before-send", capture)
     python_name = {api: name for name, api in client.meta.method_to_api_mapping.items()}[operation]
