@@ -231,10 +231,10 @@ class _CannedRaw:
         yield self.body
 
 
-def _sent(service: str, operation: str, params: dict[str, Any]) -> HttpRequest:
+def _sent(service: str, operation: str, params: dict[str, Any], endpoint_url: str | None = None) -> HttpRequest:
     """The request a real boto3 client (no parameter validation) builds from PARAMS; it is never sent."""
     client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
-                          endpoint_url=f"https://{service}.us-east-1.amazonaws.com",
+                          endpoint_url=endpoint_url,
                           config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 0}))
     captured: list[HttpRequest] = []
 
@@ -254,9 +254,10 @@ def _sent(service: str, operation: str, params: dict[str, Any]) -> HttpRequest:
     return captured[0]
 
 
-def _decode_sent(service: str, operation: str, params: dict[str, Any]) -> tuple[Any, list[Any]]:
+def _decode_sent(service: str, operation: str, params: dict[str, Any],
+                 endpoint_url: str | None = None) -> tuple[Any, list[Any]]:
     """The input the endpoint sees for PARAMS, and its violations (wire and schema) against the input schema."""
-    request = _sent(service, operation, params)
+    request = _sent(service, operation, params, endpoint_url)
     document = spec.document(service, operation)
     decoded = protocol_for(document).decode_request(request, document)
     return decoded.value, decoded.violations + violations(spec.part(service, operation, "input"), decoded.value)
@@ -311,3 +312,15 @@ def test_valid_requests_of_each_protocol_decode_without_violations() -> None:
         value, found = _decode_sent(service, operation, params)
         assert found == [], (service, operation, found)
         assert value, (service, operation)
+
+
+@pytest.mark.parametrize("endpoint_url", [None, "https://s3.us-east-1.amazonaws.com", "http://127.0.0.1:5000",
+                                          "https://s3.localhost.localstack.cloud:4566"])
+def test_s3_labels_decode_virtual_hosted_and_path_style(endpoint_url: str | None) -> None:
+    # botocore sends `bucket.s3.amazonaws.com/a/b.txt` by default and `/bucket/a/b.txt` to an endpoint URL.
+    request = _sent("s3", "GetObject", {"Bucket": "bucket", "Key": "a/b c.txt"}, endpoint_url)
+    document = spec.document("s3", "GetObject")
+    decoded = protocol_for(document).decode_request(request, document)
+    assert decoded.violations == []
+    # (botocore also asks for checksums: `x-amz-checksum-mode: ENABLED`, the ChecksumMode member.)
+    assert decoded.value == {"Bucket": "bucket", "Key": "a/b c.txt", "ChecksumMode": "ENABLED"}, request.url

@@ -62,7 +62,7 @@ def decode_rest_request(request: HttpRequest, document: Schema, protocol: Protoc
     url = urlsplit(request.url)
     template = str(document.get("x-aws-http", {}).get("requestUri", "/"))
     template_path, _, template_query = template.partition("?")
-    labels = _match_uri(template_path, url.path, url.hostname or "")
+    labels = _match_uri(template_path, url.path, url.hostname or "", str(document.get("x-aws-service", "")))
     if labels is None:
         decoded.wire_error("", f"the request path {url.path!r} does not match the operation's URI {template!r}")
         labels = {}
@@ -107,9 +107,10 @@ def decode_rest_request(request: HttpRequest, document: Schema, protocol: Protoc
     return decoded
 
 
-def _match_uri(template: str, path: str, host: str) -> dict[str, str] | None:
+def _match_uri(template: str, path: str, host: str, service: str) -> dict[str, str] | None:
     """The percent-decoded values of TEMPLATE's labels in PATH (`{Name}` one segment, `{Name+}` the rest);
-    None when PATH is not of that form."""
+    None when PATH is not of that form. A virtual-hosted request (S3's `bucket.s3.amazonaws.com/key`) carries
+    the template's first label as the host's first label, before the SERVICE's own endpoint."""
     parts: list[str] = []
     names: list[str] = []
     position = 0
@@ -123,9 +124,15 @@ def _match_uri(template: str, path: str, host: str) -> dict[str, str] | None:
     if not template.endswith("/"):
         pattern += "/?"  # a trailing slash added by the client to a template without one
     candidates = [path]
-    if template.startswith("/{") and host:
-        # A virtual-hosted request (S3's `bucket.s3.amazonaws.com/key`) carries the first label in the host.
-        candidates.append(f"/{host.split('.', 1)[0]}{path if path.startswith('/') else '/' + path}")
+    first, _, rest = host.partition(".")
+    if template.startswith("/{") and rest:
+        virtual = f"/{first}{path if path.startswith('/') else '/' + path}"
+        # Virtual-hosted first where the rest of the host is the service's endpoint (`s3.amazonaws.com`,
+        # `s3.us-east-1.amazonaws.com`); elsewhere (a custom endpoint) only when the path alone does not fit.
+        if service and rest.startswith((f"{service}.", f"{service}-")):
+            candidates.insert(0, virtual)
+        else:
+            candidates.append(virtual)
     for candidate in candidates:
         found = re.fullmatch(pattern, candidate or "/")
         if found is None:
