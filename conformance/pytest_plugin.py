@@ -36,7 +36,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-max-examples", type=int, default=20, help="cases per operation and kind")
     group.addoption("--conformance-seed", type=int, default=None, help="repeat a run exactly")
     group.addoption("--conformance-checks", default=None, help="checks to run (default all)")
-    group.addoption("--conformance-strict", action="store_true", help="unknown members are errors")
+    group.addoption("--conformance-strict", action="store_true",
+                    help="unknown members and deviations real AWS itself answers are errors")
     group.addoption("--conformance-example", action="append", default=[], metavar="NAME=VALUE",
                     help="known-good value for input members named NAME (repeatable)")
     group.addoption("--conformance-operation-timeout", type=float, default=None, metavar="SECONDS",

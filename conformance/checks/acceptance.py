@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.error_codes import error_code, is_validation_error
+from conformance.checks.error_codes import client_error_code, error_names, is_validation_error
 from conformance.checks.registry import CheckContext, check
 from conformance.findings import Finding
 
@@ -24,8 +24,9 @@ def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got a server error HTTP {response.status}, not a 4xx validation error")
         return
-    code, _ = error_code(response)
-    if code is None or not is_validation_error(code, ctx.declared_errors()):
+    code, _ = client_error_code(response, ctx.document)
+    if code is None or not any(is_validation_error(name, ctx.declared_errors())
+                               for name in error_names(response, ctx.document)):
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got {code or 'an error without code'} (HTTP {response.status}), "
                           "not a validation error such as InvalidInputException or ValidationException")
@@ -37,7 +38,7 @@ def positive_data_acceptance(ctx: CheckContext) -> Iterator[Finding]:
     response = ctx.exchange.response
     if ctx.expectation != "valid" or response is None or response.status < 400:
         return
-    code, _ = error_code(response)
+    code, _ = client_error_code(response, ctx.document)
     if code is not None and 400 <= response.status < 500 and is_validation_error(code, ctx.declared_errors()):
         yield ctx.finding("positive_data_acceptance", "error", "",
                           f"a valid input was refused as invalid: {code} (HTTP {response.status})")

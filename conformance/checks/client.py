@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.error_codes import error_code
+from conformance.checks.error_codes import client_error_code, error_names
 from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, check
 from conformance.findings import Finding
 
@@ -20,8 +20,9 @@ def client_parse(ctx: CheckContext) -> Iterator[Finding]:
     response = exchange.response
     if response is None or response.status < 300 or ctx.protocol not in JSON_BODY_PROTOCOLS:
         return
-    code, _ = error_code(response)
-    if code in ctx.declared_errors() and exchange.client_error_code != code:
+    # The code a client reads: a query-compatible service's x-amzn-query-error code wins over __type.
+    code, _ = client_error_code(response, ctx.document)
+    if set(error_names(response, ctx.document)) & set(ctx.declared_errors()) and exchange.client_error_code != code:
         yield ctx.finding("client_parse", "error", "",
                           f"the endpoint sent {code}, botocore read {exchange.client_error_code!r}: "
                           f"client.exceptions.{code} would not catch it")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from conformance.checks.error_codes import COMMON_ERRORS, COMMON_SERVER_ERRORS, error_code
+from conformance.checks.aws_deviations import status_deviation, violation_finding
+from conformance.checks.error_codes import (
+    COMMON_ERRORS,
+    COMMON_SERVER_ERRORS,
+    QUERY_COMPATIBLE_CODES,
+    common_errors,
+    error_code,
+    error_names,
+)
 from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, body_schema, check
 from conformance.exchange import HttpResponse
-from conformance.findings import Finding, Severity
-from conformance.spec.derive import Schema
+from conformance.findings import Finding
+from conformance.spec.derive import Schema, shape_name_of
 from conformance.spec.validation import violations
 
 CODE_KEYS = ("__type", "code")
@@ -28,47 +36,114 @@ def error_code_check(ctx: CheckContext) -> Iterator[Finding]:
     response = _error_response(ctx)
     if response is None:
         return
-    code, _ = error_code(response)
-    if code is None and response.status >= 500:
+    names = error_names(response, ctx.document)
+    if not names and response.status >= 500:
         return  # a codeless 5xx is not an AWS-shaped error at all: not_a_server_error says so
-    if code is None:
-        yield ctx.finding("error_code", "error", "",
-                          f"HTTP {response.status} error with no determinable code (no __type, "
-                          "X-Amzn-ErrorType or code)")
-        return
-    declared = ctx.declared_errors()
-    if code not in declared and code not in COMMON_ERRORS:
-        yield ctx.finding("error_code", "error", "/__type",
-                          f"error code {code!r} is neither declared for {ctx.exchange.operation} "
-                          f"({', '.join(declared) or 'none declared'}) nor a common AWS error")
+    yield from code_findings(ctx.document, names, declared_errors(ctx.document), response.status)
 
 
 @check("error_status")
 def error_status(ctx: CheckContext) -> Iterator[Finding]:
-    """Client faults come with 4xx, server faults with 5xx, a declared httpStatusCode exactly."""
+    """Client faults come with 4xx, server faults with 5xx, a declared httpStatusCode exactly (not on awsJson)."""
     response = _error_response(ctx)
     if response is None:
         return
-    code, _ = error_code(response)
-    if code is None:
-        return
-    shape = ctx.declared_errors().get(code)
-    if shape is not None:
-        annotation = shape.get("x-aws-error", {})
-        fault, exact = annotation.get("fault", "client"), annotation.get("httpStatusCode")
-    elif code in COMMON_ERRORS:
-        fault, exact = ("server" if code in COMMON_SERVER_ERRORS else "client"), None
-    else:
+    yield from status_findings(ctx.document, error_names(response, ctx.document), declared_errors(ctx.document),
+                               response.status, strict=ctx.strict)
+
+
+def known_error(names: Sequence[str], declared: dict[str, Schema],
+                common: frozenset[str] = COMMON_ERRORS) -> tuple[str, Schema | None] | None:
+    """(code, declared shape) of the first of NAMES the operation declares, else (code, None) of the first
+    common error; None when no name is either."""
+    for name in names:
+        if name in declared:
+            return name, declared[name]
+    for name in names:
+        if name in common:
+            return name, None
+    return None
+
+
+def code_findings(document: Schema, names: Sequence[str], declared: dict[str, Schema],
+                  status: int) -> Iterator[Finding]:
+    """error_code's findings on an error that goes by NAMES (error_codes.error_names; empty: no code)."""
+    if not names:
+        yield Finding("error_code", "error", "",
+                      f"HTTP {status} error with no determinable code (no __type, X-Amzn-ErrorType or code)")
+    elif known_error(names, declared, common_errors(document["x-aws-service"])) is None:
+        yield Finding("error_code", "error", "/__type",
+                      f"error code {names[0]!r} is neither declared for {document['x-aws-operation']} "
+                      f"({', '.join(declared) or 'none declared'}) nor a common AWS error")
+
+
+def enforced_status(protocol: str, shape: Schema) -> int | None:
+    """The declared httpStatusCode a response must use: none on awsJson 1.0/1.1, whose specifications say
+    HTTP binding traits "MUST be ignored" (Keyspaces and Transcribe answer 400 for a declared 404 or 409)."""
+    status = shape.get("x-aws-error", {}).get("httpStatusCode")
+    return None if protocol == "json" or status is None else int(status)
+
+
+def status_findings(document: Schema, names: Sequence[str], declared: dict[str, Schema], status: int, *,
+                    strict: bool) -> Iterator[Finding]:
+    """error_status's findings on an error that goes by NAMES, answered with STATUS."""
+    known = known_error(names, declared, common_errors(document["x-aws-service"]))
+    if known is None:
         return  # error_code reports an unknown code; its status means nothing
-    if exact is not None and response.status != exact:
-        yield ctx.finding("error_status", "error", "",
-                          f"{code} is declared with HTTP {exact}, got {response.status}")
-    elif exact is None and fault == "client" and not 400 <= response.status < 500:
-        yield ctx.finding("error_status", "error", "",
-                          f"{code} is a client fault and must come with a 4xx status, got {response.status}")
-    elif exact is None and fault == "server" and not 500 <= response.status < 600:
-        yield ctx.finding("error_status", "error", "",
-                          f"{code} is a server fault and must come with a 5xx status, got {response.status}")
+    code, shape = known
+    if shape is not None:
+        fault = shape.get("x-aws-error", {}).get("fault", "client")
+        exact = enforced_status(str(document["x-aws-protocol"]), shape)
+    else:
+        fault, exact = ("server" if code in COMMON_SERVER_ERRORS else "client"), None
+    in_class = 400 <= status < 500 if fault == "client" else 500 <= status < 600
+    if not in_class:
+        yield Finding("error_status", "error", "",
+                      f"{code} is a {fault} fault and must come with a {'4xx' if fault == 'client' else '5xx'} "
+                      f"status, got {status}")
+    elif exact is not None and status != exact:
+        yield status_deviation(code, status, exact, strict=strict)
+
+
+def server_error_findings(names: Sequence[str], declared: dict[str, Schema], status: int) -> Iterator[Finding]:
+    """not_a_server_error's findings on a 5xx that goes by NAMES."""
+    if status < 500:
+        return
+    if not names:
+        yield Finding("not_a_server_error", "error", "",
+                      f"HTTP {status} that is not an AWS-shaped error (no error code)")
+        return
+    shape = next((declared[name] for name in names if name in declared), None)
+    declared_server_fault = shape is not None and shape.get("x-aws-error", {}).get("fault") == "server"
+    if not declared_server_fault and not any(name in COMMON_SERVER_ERRORS for name in names):
+        yield Finding("not_a_server_error", "error", "",
+                      f"HTTP {status} {names[0]}: not a server fault the model declares")
+
+
+def declared_errors(document: Schema) -> dict[str, Schema]:
+    """Declared error shapes of DOCUMENT by their wire code and, when that differs, their shape name too
+    (the `__type` a query-compatible service sends), and by the query codes it still sends for them."""
+    found: dict[str, Schema] = {}
+    for name, pointer in document["x-aws-errors"].items():
+        shape = document["$defs"][shape_name_of(pointer)]
+        found[shape.get("x-aws-error", {}).get("code", name)] = shape
+        found.setdefault(name, shape)
+    if document.get("x-aws-query-compatible"):
+        for code, name in QUERY_COMPATIBLE_CODES.get(document["x-aws-service"], {}).items():
+            if name in found:
+                found.setdefault(code, found[name])
+    return found
+
+
+def error_findings(document: Schema, names: Sequence[str], status: int, *, strict: bool = False) -> list[Finding]:
+    """error_code's, error_status's and not_a_server_error's findings on an error known by NAMES, e.g. a
+    botocore-parsed one (`Error.Code`, and `Error.QueryErrorCode` for a query-compatible service)."""
+    declared = declared_errors(document)
+    found = list(server_error_findings(names, declared, status))
+    if names or status < 500:
+        found += code_findings(document, names, declared, status)
+    found += status_findings(document, names, declared, status, strict=strict)
+    return found
 
 
 @check("error_body")
@@ -103,8 +178,7 @@ def _members(ctx: CheckContext, shape: Schema, members: dict[str, Any]) -> Itera
         members = {("Message" if key == "message" else key): value for key, value in members.items()}
     schema = body_schema(ctx.exchange.service, ctx.exchange.operation, f"error:{shape['x-aws-shape']}")
     for violation in violations(schema, members):
-        severity: Severity = "warning" if violation.unknown_member and not ctx.strict else "error"
-        yield ctx.finding("error_body", severity, violation.pointer, violation.message)
+        yield violation_finding("error_body", violation, strict=ctx.strict)
 
 
 @check("not_a_server_error")
@@ -113,13 +187,5 @@ def not_a_server_error(ctx: CheckContext) -> Iterator[Finding]:
     response = ctx.exchange.response
     if response is None or response.status < 500:
         return
-    code, _ = error_code(response) if ctx.protocol in JSON_BODY_PROTOCOLS else (None, None)
-    if code is None:
-        yield ctx.finding("not_a_server_error", "error", "",
-                          f"HTTP {response.status} that is not an AWS-shaped error (no error code)")
-        return
-    shape = ctx.declared_errors().get(code)
-    declared_server_fault = shape is not None and shape.get("x-aws-error", {}).get("fault") == "server"
-    if not declared_server_fault and code not in COMMON_SERVER_ERRORS:
-        yield ctx.finding("not_a_server_error", "error", "",
-                          f"HTTP {response.status} {code}: not a server fault the model declares")
+    names = error_names(response, ctx.document) if ctx.protocol in JSON_BODY_PROTOCOLS else ()
+    yield from server_error_findings(names, declared_errors(ctx.document), response.status)

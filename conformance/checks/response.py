@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from conformance.checks.aws_deviations import output_findings
 from conformance.checks.registry import JSON_BODY_PROTOCOLS, CheckContext, body_schema, check
 from conformance.findings import Finding
-from conformance.spec.validation import Violation, violations
 
 JSON_CONTENT_TYPES = {"json": ("application/x-amz-json-1.1", "application/x-amz-json-1.0"),
                       "rest-json": ("application/json",)}
@@ -23,39 +23,33 @@ def _success_body(ctx: CheckContext) -> object | None:
     return {} if body is None else body
 
 
-def _output_violations(ctx: CheckContext, body: object) -> list[Violation]:
-    if "output_violations" not in ctx.memo:
+def _output_findings(ctx: CheckContext, body: object) -> list[Finding]:
+    if "output_findings" not in ctx.memo:
         schema = body_schema(ctx.exchange.service, ctx.exchange.operation, "output")
-        ctx.memo["output_violations"] = violations(schema, body)
-    found: list[Violation] = ctx.memo["output_violations"]
+        ctx.memo["output_findings"] = output_findings(schema, body, strict=ctx.strict)
+    found: list[Finding] = ctx.memo["output_findings"]
     return found
 
 
 @check("response_schema")
 def response_schema(ctx: CheckContext) -> Iterator[Finding]:
-    """A 2xx body is the output shape: types, required, lengths, ranges, patterns, nested members."""
+    """A 2xx body is the output shape: types, required, lengths, ranges, patterns, nested members.
+
+    Unknown members and the deviations real AWS itself answers (conformance.checks.aws_deviations) are
+    warnings, errors with --strict."""
     body = _success_body(ctx)
     if body is None:
         return
-    for violation in _output_violations(ctx, body):
-        if violation.keyword == "enum":
-            continue  # reported by the enum check, with the allowed set
-        if violation.unknown_member:
-            yield ctx.finding("response_schema", "error" if ctx.strict else "warning", violation.pointer,
-                              f"{violation.message}: AWS may add members, but the model does not have it")
-        else:
-            yield ctx.finding("response_schema", "error", violation.pointer, violation.message)
+    yield from (finding for finding in _output_findings(ctx, body) if finding.check == "response_schema")
 
 
 @check("enum")
 def enum(ctx: CheckContext) -> Iterator[Finding]:
-    """Enum members carry one of the model's values."""
+    """Enum members carry one of the model's values (AWS adds values: a warning, an error with --strict)."""
     body = _success_body(ctx)
     if body is None:
         return
-    for violation in _output_violations(ctx, body):
-        if violation.keyword == "enum":
-            yield ctx.finding("enum", "error", violation.pointer, violation.message)
+    yield from (finding for finding in _output_findings(ctx, body) if finding.check == "enum")
 
 
 @check("content_type")

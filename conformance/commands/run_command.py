@@ -47,7 +47,8 @@ def add_parser(subparsers: Any) -> None:
                         help="cases per operation and kind (default 100)")
     parser.add_argument("--seed", type=int, help="repeat a run exactly")
     parser.add_argument("--checks", metavar="a,b", help=f"checks to run (default all: {', '.join(CHECKS)})")
-    parser.add_argument("--strict", action="store_true", help="unknown members are errors, not warnings")
+    parser.add_argument("--strict", action="store_true",
+                        help="unknown members and deviations real AWS itself answers are errors, not warnings")
     parser.add_argument("--report-json", type=Path, metavar="FILE", help="write the JSON report")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default 10)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -22,6 +22,11 @@ class Violation:
     keyword: str
     message: str
     unknown_member: bool = False
+    # What broke, for telling classes of deviation apart (conformance.checks.aws_deviations): the value,
+    # the keyword's value (the bound, the pattern, ...) and the schema holding the keyword.
+    instance: Any = field(default=None, compare=False, repr=False)
+    bound: Any = field(default=None, compare=False, repr=False)
+    schema: Any = field(default=None, compare=False, repr=False)
 
 
 def json_pointer(path: Any) -> str:
@@ -66,8 +71,9 @@ def violations(schema: Schema, instance: Any) -> list[Violation]:
 def as_clients_read(schema: Schema, instance: Any) -> Any:
     """INSTANCE with what AWS JSON protocols tell clients to ignore removed, guided by SCHEMA.
 
-    A structure member set to `null` is absent, and a union ignores a `__type` member (Smithy's awsJson
-    protocol tests AwsJson11StructuresDontDeserializeNullValues, AwsJson10DeserializeAllowNulls and
+    A structure member set to `null` is absent, a `null` value of a dense (not sparse) map is skipped, and a
+    union ignores a `__type` member (Smithy's protocol tests AwsJson11StructuresDontDeserializeNullValues,
+    AwsJson10DeserializeAllowNulls, RestJsonDeserializesDenseSetMapAndSkipsNull and
     AwsJson11DeserializeIgnoreType). The input is not changed.
     """
     return _Reader(schema.get("$defs", {})).read(schema, instance)
@@ -101,6 +107,10 @@ class _Reader:
         values = schema.get("additionalProperties")
         if schema.get("x-aws-type") == "map" and isinstance(values, dict):
             target = self._nullable_target(values)
+            if target is values:
+                # A dense map: clients skip a null value, as if the key were absent (Smithy's
+                # RestJsonDeserializesDenseSetMapAndSkipsNull); a sparse one keeps it.
+                return {k: self.read(target, v) for k, v in value.items() if v is not None}
             return {k: self.read(target, v) for k, v in value.items()}
         return value
 
@@ -123,7 +133,8 @@ def _explain(error: ValidationError) -> list[Violation]:
                       f"unknown member {name!r} (not in the model)", unknown_member=True)
             for name in extras
         ]
-    return [Violation(pointer, str(error.validator), _message(error))]
+    return [Violation(pointer, str(error.validator), _message(error), instance=error.instance,
+                      bound=error.validator_value, schema=error.schema)]
 
 
 def _message(error: ValidationError) -> str:
