@@ -17,6 +17,9 @@ class Finding:
     request: dict[str, Any] = field(default_factory=dict)
     response: dict[str, Any] = field(default_factory=dict)
     reproduce: str = ""
+    # The class of deviation real AWS itself answers (conformance.checks.aws_deviations), or "": reports
+    # count these apart from the other warnings and errors.
+    aws_deviation: str = ""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -26,9 +29,12 @@ class Finding:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:
         return cls(data["check"], data["severity"], data["pointer"], data["message"], data.get("request", {}),
-                   data.get("response", {}), data.get("reproduce", ""))
+                   data.get("response", {}), data.get("reproduce", ""), data.get("aws_deviation", ""))
 
     def as_json(self) -> dict[str, Any]:
-        return {"check": self.check, "severity": self.severity, "pointer": self.pointer,
+        data = {"check": self.check, "severity": self.severity, "pointer": self.pointer,
                 "message": self.message, "request": self.request, "response": self.response,
                 "reproduce": self.reproduce}
+        if self.aws_deviation:
+            data["aws_deviation"] = self.aws_deviation
+        return data

@@ -80,7 +80,7 @@ def findings_of(report: Path) -> list[tuple[str, str, str, str]]:
 def test_round_trip_replays_the_same_run_with_the_endpoint_stopped(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     cassette, recorded, replayed = tmp_path / "run.yaml", tmp_path / "recorded.json", tmp_path / "replayed.json"
-    with serve("enum") as url:
+    with serve("response_schema") as url:
         assert record(url, cassette, "--report-json", str(recorded)) == 1
     attempts: list[Any] = []
     socket_connect_blocked(monkeypatch, attempts)
@@ -88,7 +88,7 @@ def test_round_trip_replays_the_same_run_with_the_endpoint_stopped(tmp_path: Pat
     assert replay(cassette, "--report-json", str(replayed)) == 1
     assert attempts == []
     assert findings_of(replayed) == findings_of(recorded)
-    assert ("enum", "error", "/Status") in {f[:3] for f in findings_of(replayed)}
+    assert ("response_schema", "error", "/ExecutionTime") in {f[:3] for f in findings_of(replayed)}
     first, second = json.loads(recorded.read_text()), json.loads(replayed.read_text())
     assert [op["cases"] for op in first["operations"]] == [op["cases"] for op in second["operations"]]
     assert second["seed"] == 3 and second["target"] == f"cassette:{cassette}"
@@ -329,7 +329,11 @@ def test_pytest_plugin_checks_replayed_responses(pytester: pytest.Pytester, monk
     pytester.runpytest_subprocess("--conformance-check-cassettes", "-p", "no:cacheprovider").assert_outcomes(passed=1)
     path.write_text(path.read_text().replace("SUCCEEDED", "DONE"))
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)  # the suite alone passes
+    # A value outside the enum: real AWS answers such (a warning), an error with --conformance-strict.
     result = pytester.runpytest_subprocess("--conformance-check-cassettes", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result = pytester.runpytest_subprocess("--conformance-check-cassettes", "--conformance-strict",
+                                           "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*glue:GetMLTaskRun [[]enum[]] /Status: 'DONE' is not one of*"])
 
@@ -342,12 +346,15 @@ def test_check_cassette_passes_a_clean_recording(recorded_cassette: Path, capsys
     assert "0 errors" in out and "glue:GetMLTaskRun" in out
 
 
-def test_a_tampered_enum_fails_check_cassette(recorded_cassette: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_tampered_enum_fails_check_cassette_when_strict(recorded_cassette: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
     tampered = tmp_path / "tampered.yaml"
     tampered.write_text(recorded_cassette.read_text().replace('"SUCCEEDED"', '"DONE"', 1))
     report = tmp_path / "report.json"
-    assert main(["check-cassette", str(tampered), "--report-json", str(report)]) == 1
+    # Real AWS answers values outside the enum: a warning that says so by default.
+    assert main(["check-cassette", str(tampered)]) == 0
+    assert "AWS itself answers this: 'DONE' outside the enum" in capsys.readouterr().out
+    assert main(["check-cassette", str(tampered), "--strict", "--report-json", str(report)]) == 1
     out = capsys.readouterr().out
     assert "glue:GetMLTaskRun [enum] /Status: 'DONE' is not one of" in out
     data = json.loads(report.read_text())

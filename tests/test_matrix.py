@@ -68,7 +68,8 @@ def test_operation_time_bound_ends_the_operation() -> None:
 
 
 def _broken_run() -> RunResult:
-    options = RunOptions(checks=dict(CHECKS), max_examples=5, seed=1)
+    # Strict: a value outside the enum, which real AWS answers too, is an error only then.
+    options = RunOptions(checks=dict(CHECKS), max_examples=5, seed=1, strict=True)
     with serve("enum") as url, make_target(url) as endpoint:
         return Runner(endpoint, options).run([("glue", "GetMLTaskRun")])
 

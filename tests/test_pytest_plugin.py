@@ -20,8 +20,10 @@ def test_plugin_passes_on_a_correct_endpoint(pytester: pytest.Pytester) -> None:
 
 def test_plugin_fails_exactly_the_broken_check(pytester: pytest.Pytester) -> None:
     with serve("enum") as url:
+        # Strict: a value outside the enum, which real AWS answers too, is an error only then.
         result = pytester.runpytest_subprocess("--conformance", "glue:GetMLTaskRun", "--conformance-target", url,
-                                               "--conformance-max-examples", "5", "--conformance-seed", "1")
+                                               "--conformance-max-examples", "5", "--conformance-seed", "1",
+                                               "--conformance-strict")
     result.assert_outcomes(passed=len(CHECKS) - 1, failed=1)
     result.stdout.fnmatch_lines(["*/Status*DONE*"])
 

@@ -25,8 +25,9 @@ from tests.endpoints import _Handler as CorrectHandler
 EXAMPLES = 25
 
 
-def run_against(url: str, *, seed: int = 1, max_examples: int = EXAMPLES, **target: Any) -> OperationResult:
-    options = RunOptions(checks=dict(CHECKS), max_examples=max_examples, seed=seed)
+def run_against(url: str, *, seed: int = 1, max_examples: int = EXAMPLES, strict: bool = False,
+                **target: Any) -> OperationResult:
+    options = RunOptions(checks=dict(CHECKS), max_examples=max_examples, seed=seed, strict=strict)
     with make_target(url, **target) as endpoint:
         return Runner(endpoint, options).run([("glue", "GetMLTaskRun")]).operations[0]
 
@@ -72,6 +73,13 @@ def test_broken_endpoint_fires_exactly_its_check(mode: str) -> None:
     if mode == "request_id":
         assert checks_with(result, "error") == set()
         assert checks_with(result, "warning") == {"request_id"}
+    elif mode == "enum":
+        # Real AWS answers values outside the enum (aws_deviations): a warning that says so, unless strict.
+        assert checks_with(result, "error") == set()
+        assert "enum" in checks_with(result, "warning")
+        assert any("AWS itself answers this" in f.message for f in result.findings if f.check == "enum")
+        with serve(mode) as url:
+            assert checks_with(run_against(url, strict=True), "error") == {"enum"}
     else:
         assert checks_with(result, "error") == {mode}, [f.message for f in result.findings]
         assert result.status == "fail"
@@ -81,17 +89,17 @@ def test_broken_endpoint_fires_exactly_its_check(mode: str) -> None:
 
 
 def test_failing_case_is_shrunk_to_the_smallest_input() -> None:
-    with serve("enum") as url:
+    with serve("response_schema") as url:
         result = run_against(url)
-    finding = next(f for f in result.findings if f.check == "enum")
-    assert finding.pointer == "/Status"
+    finding = next(f for f in result.findings if f.check == "response_schema")
+    assert finding.pointer == "/ExecutionTime"
     params = finding.request["params"]
     # Every success is broken, so the smallest valid input shows it: the shortest ids that are found.
     assert len(params["TransformId"]) == 1 and len(params["TaskRunId"]) == 1
 
 
 def test_same_seed_repeats_the_run_exactly() -> None:
-    with serve("enum") as url:
+    with serve("response_schema") as url:
         first = run_against(url, seed=7)
         second = run_against(url, seed=7)
     assert [f.request["params"] for f in first.findings] == [f.request["params"] for f in second.findings]
@@ -129,7 +137,7 @@ def test_moto_in_process_marks_unimplemented_operations() -> None:
 def test_cli_report_json_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report = tmp_path / "report.json"
     junit = tmp_path / "junit.xml"
-    with serve("enum") as url:
+    with serve("response_schema") as url:
         code = main(["run", "glue:GetMLTaskRun", "--target", url, "--max-examples", "5", "--seed", "3",
                      "--report-json", str(report), "--junit", str(junit)])
     assert code == 1
@@ -141,9 +149,9 @@ def test_cli_report_json_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFi
     finding = operation["findings"][0]
     assert set(finding) >= {"check", "severity", "pointer", "message", "request", "response", "reproduce"}
     assert "Authorization" not in json.dumps(data)
-    assert '<testcase classname="glue.GetMLTaskRun" name="enum"><failure' in junit.read_text()
+    assert '<testcase classname="glue.GetMLTaskRun" name="response_schema"><failure' in junit.read_text()
     out = capsys.readouterr().out
-    assert "ERROR glue:GetMLTaskRun [enum] /Status" in out and "reproduce:" in out
+    assert "ERROR glue:GetMLTaskRun [response_schema] /ExecutionTime" in out and "reproduce:" in out
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got a server error HTTP {response.status}, not a 4xx validation error")
         return
-    found = ctx.error_code()
-    code = found.code if found is not None else None
-    if code is None or not is_validation_error(code, ctx.known_codes()):
+    names = ctx.error_names()
+    code = names[0] if names else None
+    if code is None or not any(is_validation_error(name, ctx.known_codes()) for name in names):
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got {code or 'an error without code'} (HTTP {response.status}), "
                           "not a validation error such as InvalidInputException or ValidationException")

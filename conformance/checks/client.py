@@ -19,8 +19,11 @@ def client_parse(ctx: CheckContext) -> Iterator[Finding]:
     response = exchange.response
     if response is None or response.status < 300:
         return
+    # The code a client reads first (a query-compatible service's x-amzn-query-error code wins over __type);
+    # botocore finds the modeled exception by any of the names.
     found = ctx.error_code()
-    if found is not None and found.code in ctx.declared_errors() and exchange.client_error_code != found.code:
+    declared = set(ctx.error_names()) & set(ctx.declared_errors())
+    if found is not None and declared and exchange.client_error_code != found.code:
         yield ctx.finding("client_parse", "error", "",
                           f"the endpoint sent {found.code} ({found.source}), botocore read "
                           f"{exchange.client_error_code!r}: client.exceptions.{found.code} would not catch it")

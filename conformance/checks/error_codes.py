@@ -31,6 +31,16 @@ COMMON_SERVER_ERRORS = frozenset({
 })
 COMMON_ERRORS = COMMON_CLIENT_ERRORS | COMMON_SERVER_ERRORS
 
+# The query-protocol codes a query-compatible service still sends (in `x-amzn-query-error`), by the error
+# shape they stand for. botocore's SQS model lacks the `error` traits that say so (botocore handlers.py,
+# _handle_sqs_compatible_error); real SQS sends them: AWS.SimpleQueueService.NonExistentQueue with __type
+# QueueDoesNotExist (LocalStack snapshot tests/aws/services/sqs/test_sqs.snapshot.json
+# queue-does-not-exist, validated on AWS), QueueAlreadyExists with __type QueueNameExists (a wire recording
+# of CreateQueue, issue 13).
+QUERY_COMPATIBLE_CODES: dict[str, dict[str, str]] = {
+    "sqs": {"AWS.SimpleQueueService.NonExistentQueue": "QueueDoesNotExist", "QueueAlreadyExists": "QueueNameExists"},
+}
+
 # Codes that say "your input is invalid": the answer an invalid input must get.
 COMMON_VALIDATION_ERRORS = frozenset({
     "ValidationException", "ValidationError", "SerializationException", "InvalidParameterValue",

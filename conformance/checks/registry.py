@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from conformance import spec
+from conformance.checks.error_codes import QUERY_COMPATIBLE_CODES
 from conformance.errors import UsageError
 from conformance.exchange import Exchange, HttpResponse
 from conformance.findings import Finding, Severity
@@ -52,6 +53,13 @@ class CheckContext:
         found: ErrorCode | None = self.memo["error_code"]
         return found
 
+    def error_names(self) -> tuple[str, ...]:
+        """Every code the error goes by, the one clients read first (see `Protocol.error_names`)."""
+        if "error_names" not in self.memo:
+            self.memo["error_names"] = self.protocol.error_names(self.response, self.document)
+        names: tuple[str, ...] = self.memo["error_names"]
+        return names
+
     def output(self) -> Decoded:
         """The success answer decoded into the output's data model, with its wire violations."""
         if "output" not in self.memo:
@@ -60,8 +68,8 @@ class CheckContext:
         return decoded
 
     def declared_errors(self) -> dict[str, Schema]:
-        """Declared error shapes by their wire code."""
-        return declared_errors(self.exchange.service, self.exchange.operation)
+        """Declared error shapes by their wire code (see `declared_errors`)."""
+        return declared_errors(self.document)
 
     def documented(self, code: str) -> bool:
         """Whether the service's documentation lists CODE outside the model (EC2's and S3's error code pages,
@@ -90,14 +98,24 @@ class _KnownCodes:
         return isinstance(code, str) and (code in self.ctx.declared_errors() or self.ctx.documented(code))
 
 
+def declared_errors(document: Schema) -> dict[str, Schema]:
+    """Declared error shapes of DOCUMENT by their wire code and, when that differs, their shape name too
+    (the `__type` a query-compatible service sends), and by the query codes it still sends for them."""
+    return _declared_errors(str(document["x-aws-service"]), str(document["x-aws-operation"]))
+
+
 @functools.lru_cache(maxsize=1024)
-def declared_errors(service: str, operation: str) -> dict[str, Schema]:
+def _declared_errors(service: str, operation: str) -> dict[str, Schema]:
     document = spec.document(service, operation)
-    defs = document["$defs"]
     found: dict[str, Schema] = {}
-    for pointer in document["x-aws-errors"].values():
-        shape = defs[shape_name_of(pointer)]
-        found[shape.get("x-aws-error", {}).get("code", shape_name_of(pointer))] = shape
+    for name, pointer in document["x-aws-errors"].items():
+        shape = document["$defs"][shape_name_of(pointer)]
+        found[shape.get("x-aws-error", {}).get("code", name)] = shape
+        found.setdefault(name, shape)
+    if document.get("x-aws-query-compatible"):
+        for code, name in QUERY_COMPATIBLE_CODES.get(service, {}).items():
+            if name in found:
+                found.setdefault(code, found[name])
     return found
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from conformance import spec
+from conformance.checks.aws_deviations import output_findings
 from conformance.checks.registry import CheckContext, answered, check, succeeded
 from conformance.findings import Finding
 from conformance.protocols import BodyError
-from conformance.spec.validation import Violation, violations
 
 
-def _output_violations(ctx: CheckContext) -> list[Violation]:
-    """The output's violations: the wire format's (as the protocol decodes it), then the schema's."""
-    if "output_violations" not in ctx.memo:
+def _output_findings(ctx: CheckContext) -> list[Finding]:
+    """The output's findings: its wire format's (as the protocol decodes it: always errors), then the schema's
+    (conformance.checks.aws_deviations: unknown members and the deviations real AWS itself answers are
+    warnings, errors with --strict)."""
+    if "output_findings" not in ctx.memo:
         decoded = ctx.output()
         schema = spec.part(ctx.exchange.service, ctx.exchange.operation, "output")
-        ctx.memo["output_violations"] = [*decoded.violations, *violations(schema, decoded.value)]
-    found: list[Violation] = ctx.memo["output_violations"]
+        wire = [ctx.finding("response_schema", "error", v.pointer, v.message) for v in decoded.violations]
+        ctx.memo["output_findings"] = wire + output_findings(schema, decoded.value, strict=ctx.strict)
+    found: list[Finding] = ctx.memo["output_findings"]
     return found
 
 
@@ -25,22 +28,13 @@ def _output_violations(ctx: CheckContext) -> list[Violation]:
 def response_schema(ctx: CheckContext) -> Iterator[Finding]:
     """A 2xx answer is the output shape on the wire: its encoding, types, required members, lengths, ranges,
     patterns, nested members, and the members bound to headers and the status code."""
-    for violation in _output_violations(ctx):
-        if violation.keyword == "enum":
-            continue  # reported by the enum check, with the allowed set
-        if violation.unknown_member:
-            yield ctx.finding("response_schema", "error" if ctx.strict else "warning", violation.pointer,
-                              f"{violation.message}: AWS may add members, but the model does not have it")
-        else:
-            yield ctx.finding("response_schema", "error", violation.pointer, violation.message)
+    yield from (finding for finding in _output_findings(ctx) if finding.check == "response_schema")
 
 
 @check(succeeded)
 def enum(ctx: CheckContext) -> Iterator[Finding]:
-    """Enum members carry one of the model's values."""
-    for violation in _output_violations(ctx):
-        if violation.keyword == "enum":
-            yield ctx.finding("enum", "error", violation.pointer, violation.message)
+    """Enum members carry one of the model's values (AWS adds values: a warning, an error with --strict)."""
+    yield from (finding for finding in _output_findings(ctx) if finding.check == "enum")
 
 
 @check(answered)

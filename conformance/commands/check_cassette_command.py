@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
+from conformance.checks.aws_deviations import aws_deviations
 from conformance.errors import UsageError
 
 MAX_LISTED = 10  # interaction numbers listed per defect
@@ -29,7 +30,8 @@ def add_parser(subparsers: Any) -> None:
                         help="checks to run (default: the response checks: response_schema, enum, error_code, "
                         "error_status, error_body, not_a_server_error, content_type, client_parse, request_id, "
                         "operation_contract)")
-    parser.add_argument("--strict", action="store_true", help="unknown members are errors, not warnings")
+    parser.add_argument("--strict", action="store_true",
+                        help="unknown members and deviations real AWS itself answers are errors, not warnings")
     parser.add_argument("--report-json", type=Path, metavar="FILE", help="write every finding as JSON")
     parser.set_defaults(run=run)
 
@@ -46,12 +48,13 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     cassettes = [read_cassette(path) for path in args.paths]  # all readable, or exit 2 before checking any
     report: list[dict[str, Any]] = []
-    errors = 0
+    errors = deviations = 0
     for cassette in cassettes:
         hints = [str(name) for name in cassette.recording.get("run", {}).get("operations", [])]
         checker = CassetteChecker(checks, strict=args.strict, hints=hints, source=str(cassette.path))
         checked = [checker.check(interaction) for interaction in cassette.interactions]
         errors += sum(item.errors for item in checked)
+        deviations += aws_deviations(finding for item in checked for finding in item.findings)
         _print_cassette(cassette.path, checked, sys.stdout)
         report.append(_cassette_json(cassette, checked))
     seconds = time.perf_counter() - started
@@ -60,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.report_json:
         from conformance.spec.writer import atomic_write
 
-        summary = {"cassettes": len(cassettes), "interactions": total, "errors": errors, "seconds": round(seconds, 2)}
+        summary = {"cassettes": len(cassettes), "interactions": total, "errors": errors,
+                   "aws_deviations": deviations, "seconds": round(seconds, 2)}
         atomic_write(args.report_json, json.dumps({"cassettes": report, "summary": summary}, indent=1,
                                                   ensure_ascii=False) + "\n")
     return 1 if errors else 0
@@ -87,8 +91,9 @@ def _print_cassette(path: Path, checked: list[Any], stream: TextIO) -> None:
     errors = sum(item.errors for item in checked)
     warnings = sum(len(item.findings) - item.errors for item in checked)
     summary = ", ".join(f"{name} {count}" for name, count in sorted(operations.items())) or "none"
+    deviations = aws_deviations(finding for item in checked for finding in item.findings)
     stream.write(f"{path}: {len(checked)} interactions, {len(checked_ones)} checked ({summary}), {errors} errors, "
-                 f"{warnings} warnings\n")
+                 f"{warnings} warnings ({deviations} AWS itself answers)\n")
     not_implemented = Counter(f"{item.operation.service}:{item.operation.operation}" for item in placed
                               if item.not_implemented)
     for name, count in sorted(not_implemented.items()):

@@ -79,6 +79,18 @@ class Protocol:
         """The code clients read from an error answer; None when the answer carries none."""
         raise NotImplementedError
 
+    def error_names(self, response: HttpResponse, document: Schema | None = None) -> tuple[str, ...]:
+        """Every code the error goes by: the one clients read first and, for a query-compatible service, the
+        body's own too. SQS sends `__type` QueueNameExists with `x-amzn-query-error: QueueAlreadyExists;Sender`:
+        clients see QueueAlreadyExists, and botocore finds the modeled exception by the `__type` code."""
+        seen = self.error_code(response, document)
+        names = [seen.code] if seen is not None else []
+        if document is not None and document.get("x-aws-query-compatible"):
+            underlying = self.error_code(response, None)  # without the document: the body's code
+            if underlying is not None and underlying.code not in names:
+                names.append(underlying.code)
+        return tuple(names)
+
     def codeless_error_allowed(self, request: HttpRequest | None, response: HttpResponse) -> bool:
         """Whether the protocol lets this error answer carry no code at all (S3 answers HEAD with no body)."""
         return False

@@ -54,8 +54,9 @@ def json_object(body: bytes) -> dict[str, Any] | None:
 
 
 def query_error_code(response: HttpResponse, document: Schema | None) -> ErrorCode | None:
-    """The code of `x-amzn-query-error: Code;Fault`, which clients of a query-compatible service read."""
-    if document is not None and not document.get("x-aws-query-compatible"):
+    """The code of `x-amzn-query-error: Code;Fault`, which clients of a query-compatible service read (only
+    with the service's DOCUMENT saying it is one: without it, an error code is read from the body)."""
+    if document is None or not document.get("x-aws-query-compatible"):
         return None
     header = response.header(QUERY_ERROR_HEADER)
     if not header:

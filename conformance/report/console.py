@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from conformance.checks.aws_deviations import aws_deviations
 from conformance.results import OperationResult, RunResult
 
 BAR_WIDTH = 30
@@ -49,7 +50,9 @@ def summary(result: RunResult, stream: TextIO | None = None) -> None:
             stream.write(f"note {op.service}:{op.operation}: {note}\n")
     warnings = sum(op.warnings for op in result.operations)
     stream.write(f"\n{len(result.operations)} operations, {sum(op.cases for op in result.operations)} cases, "
-                 f"{result.errors} errors, {warnings} warnings in {result.seconds:.1f} s "
+                 f"{result.errors} errors, {warnings} warnings "
+                 f"({aws_deviations(f for op in result.operations for f in op.findings)} AWS itself answers) "
+                 f"in {result.seconds:.1f} s "
                  f"(target {result.target}, seed {result.seed})\n")
 
 

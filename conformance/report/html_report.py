@@ -61,7 +61,8 @@ def render_html(result: RunResult) -> str:
         f"<h1>Conformance of {_e(result.target)}</h1>",
         f"<p id='summary'>{summary['operations']} operations, {summary['cases']} cases, "
         f"<span class='sev-error'>{summary['errors']} errors</span>, "
-        f"<span class='sev-warning'>{summary['warnings']} warnings</span>, seed {result.seed}, "
+        f"<span class='sev-warning'>{summary['warnings']} warnings</span>, "
+        f"{summary['aws_deviations']} that AWS itself answers, seed {result.seed}, "
         f"{summary['seconds']} s</p>",
         "<p>" + " ".join(f"<span class='chip {s}'>{_e(s)}: {statuses.get(s, 0)}</span>" for s in STATUSES) + "</p>",
         "<div id='filter'>show: " + " ".join(

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from conformance.checks.aws_deviations import aws_deviations
 from conformance.results import RunResult
 from conformance.spec.writer import atomic_write
 
@@ -20,6 +21,7 @@ def report_dict(result: RunResult) -> dict[str, Any]:
             "cases": sum(op.cases for op in result.operations),
             "errors": result.errors,
             "warnings": sum(op.warnings for op in result.operations),
+            "aws_deviations": aws_deviations(f for op in result.operations for f in op.findings),
             "seconds": round(result.seconds, 2),
         },
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from conformance.checks.aws_deviations import aws_deviations
 from conformance.results import RunResult
 from conformance.spec.writer import atomic_write
 
@@ -18,7 +19,9 @@ def render_markdown(result: RunResult) -> str:
         f"### Conformance of `{result.target}`",
         "",
         f"{len(result.operations)} operations · {sum(op.cases for op in result.operations)} cases · "
-        f"**{result.errors} errors** · {warnings} warnings · seed {result.seed}",
+        f"**{result.errors} errors** · {warnings} warnings · "
+        f"{aws_deviations(f for op in result.operations for f in op.findings)} that AWS itself answers · "
+        f"seed {result.seed}",
         "",
         "| status | operations |",
         "|---|---|",

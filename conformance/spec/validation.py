@@ -5,14 +5,13 @@ from __future__ import annotations
 import functools
 import json
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from conformance.spec.derive import UNKNOWN_MEMBER_KEYWORD, Schema, shape_name_of
-from conformance.spec.fast_validation import Check, compile_schema
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,11 @@ class Violation:
     keyword: str
     message: str
     unknown_member: bool = False
+    # What broke, for telling classes of deviation apart (conformance.checks.aws_deviations): the value,
+    # the keyword's value (the bound, the pattern, ...) and the schema holding the keyword.
+    instance: Any = field(default=None, compare=False, repr=False)
+    bound: Any = field(default=None, compare=False, repr=False)
+    schema: Any = field(default=None, compare=False, repr=False)
 
 
 def json_pointer(path: Any) -> str:
@@ -39,7 +43,6 @@ def _validator(schema_json: str) -> Draft202012Validator:
 # back as the same objects, so they skip serializing a whole schema to find its validator.
 _BY_IDENTITY: OrderedDict[int, tuple[Schema, Draft202012Validator]] = OrderedDict()
 _BY_IDENTITY_SIZE = 512
-_FAST_BY_IDENTITY: OrderedDict[int, tuple[Schema, Check | None]] = OrderedDict()
 
 
 def validator_for(schema: Schema) -> Draft202012Validator:
@@ -55,27 +58,11 @@ def validator_for(schema: Schema) -> Draft202012Validator:
     return validator
 
 
-def fast_check_for(schema: Schema) -> Check | None:
-    """The compiled yes/no validator of SCHEMA (see conformance.spec.fast_validation), once per schema."""
-    known = _FAST_BY_IDENTITY.get(id(schema))
-    if known is not None and known[0] is schema:
-        return known[1]
-    check = compile_schema(schema)
-    _FAST_BY_IDENTITY[id(schema)] = (schema, check)
-    if len(_FAST_BY_IDENTITY) > _BY_IDENTITY_SIZE:
-        _FAST_BY_IDENTITY.popitem(last=False)
-    return check
-
-
 def violations(schema: Schema, instance: Any) -> list[Violation]:
     """Every violation of SCHEMA by INSTANCE, sorted by pointer; unknown members flagged as such.
 
-    INSTANCE is read as AWS JSON clients read it (see `as_clients_read`). The compiled fast path answers for
-    a valid instance; jsonschema explains an invalid one."""
+    INSTANCE is read as AWS JSON clients read it (see `as_clients_read`)."""
     read = as_clients_read(schema, instance)
-    fast = fast_check_for(schema)
-    if fast is not None and fast(read):
-        return []
     found: list[Violation] = []
     for error in validator_for(schema).iter_errors(read):
         found.extend(_explain(error))
@@ -85,8 +72,9 @@ def violations(schema: Schema, instance: Any) -> list[Violation]:
 def as_clients_read(schema: Schema, instance: Any) -> Any:
     """INSTANCE with what AWS JSON protocols tell clients to ignore removed, guided by SCHEMA.
 
-    A structure member set to `null` is absent, and a union ignores a `__type` member (Smithy's awsJson
-    protocol tests AwsJson11StructuresDontDeserializeNullValues, AwsJson10DeserializeAllowNulls and
+    A structure member set to `null` is absent, a `null` value of a dense (not sparse) map is skipped, and a
+    union ignores a `__type` member (Smithy's protocol tests AwsJson11StructuresDontDeserializeNullValues,
+    AwsJson10DeserializeAllowNulls, RestJsonDeserializesDenseSetMapAndSkipsNull and
     AwsJson11DeserializeIgnoreType). The input is not changed.
     """
     return _Reader(schema.get("$defs", {})).read(schema, instance)
@@ -119,10 +107,11 @@ class _Reader:
             return {k: self.read(properties[k], v) if k in properties else v for k, v in kept.items()}
         values = schema.get("additionalProperties")
         if schema.get("x-aws-type") == "map" and isinstance(values, dict):
-            if "anyOf" not in values:
-                # A dense map skips null values (Smithy's RestJsonDeserializesDenseSetMapAndSkipsNull).
-                return {k: self.read(values, v) for k, v in value.items() if v is not None}
             target = self._nullable_target(values)
+            if target is values:
+                # A dense map: clients skip a null value, as if the key were absent (Smithy's
+                # RestJsonDeserializesDenseSetMapAndSkipsNull); a sparse one keeps it.
+                return {k: self.read(target, v) for k, v in value.items() if v is not None}
             return {k: self.read(target, v) for k, v in value.items()}
         return value
 
@@ -145,7 +134,8 @@ def _explain(error: ValidationError) -> list[Violation]:
                       f"unknown member {name!r} (not in the model)", unknown_member=True)
             for name in extras
         ]
-    return [Violation(pointer, str(error.validator), _message(error))]
+    return [Violation(pointer, str(error.validator), _message(error), instance=error.instance,
+                      bound=error.validator_value, schema=error.schema)]
 
 
 def _message(error: ValidationError) -> str:
