@@ -22,6 +22,7 @@ from hypothesis.strategies import SearchStrategy
 from conformance import spec
 from conformance.cases import KINDS, Case, Expectation, case_strategy
 from conformance.checks import CheckContext, CheckFunction
+from conformance.determinism import pin_generation
 from conformance.exchange import Exchange
 from conformance.findings import Finding
 from conformance.memory import relieve
@@ -167,6 +168,7 @@ class Runner:
         self.seed = options.seed if options.seed is not None else random.randrange(2**31)
         self.progress = progress
         self._deadline = time.monotonic() + options.max_seconds if options.max_seconds else None
+        pin_generation()  # the seed alone decides the cases, whatever else this process has imported
 
     def run(self, operations: Iterable[tuple[str, str]]) -> RunResult:
         started = time.perf_counter()

@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import shlex
-import site
 import sys
-import sysconfig
 import unicodedata
 import urllib.parse
 from pathlib import Path
@@ -38,6 +36,8 @@ from conformance.spec.writer import atomic_write
 from conformance.targets.base import Target
 
 SERIALIZER_NAME = "conformance"
+# The modules of conformance that decide which cases a seed gives, and in what order.
+GENERATION_MODULES = ("cases.py", "runner.py", "determinism.py")
 
 
 def check_record_path(path: Path, force: bool) -> None:
@@ -66,40 +66,23 @@ def check_recordable(target: Target) -> None:
 def generator_fingerprint() -> str:
     """A digest of what turns a seed into requests, besides the run's arguments.
 
-    That is the Hypothesis version, the Unicode database, the `strategies` package, and every local module
-    loaded: Hypothesis also draws constants from the source of loaded local (not site-packages, not test)
-    modules, so with an editable install any change to a string or number literal in `conformance/` can
-    change the cases a seed gives.
+    That is the Hypothesis version, the Unicode database, the `strategies` package and the modules that make
+    and order cases (`conformance/cases.py`, `runner.py`). Other local modules no longer count: the pin in
+    `conformance.determinism` keeps Hypothesis from drawing literals out of them. A cassette that carries
+    its cases does not need this at all; it explains a miss in a cassette recorded without them.
     """
     digest = hashlib.sha256(f"{hypothesis.__version__} {unicodedata.unidata_version}".encode())
+    import conformance
     import strategies
 
     files = {path.resolve() for folder in getattr(strategies, "__path__", []) if Path(folder).is_dir()
              for path in Path(folder).glob("*.py")}
-    files.update(local_module_files())
+    package = Path(conformance.__file__).resolve().parent
+    files.update(package / name for name in GENERATION_MODULES)
     for file in sorted(files):
         with contextlib.suppress(OSError):
             digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()[:16]
-
-
-def local_module_files() -> set[Path]:
-    """Source files of loaded modules that are neither installed packages nor the standard library nor tests."""
-    installed = {Path(p).resolve() for key in ("purelib", "platlib", "stdlib", "platstdlib")
-                 if (p := sysconfig.get_paths().get(key))}
-    installed.update(Path(p).resolve() for p in site.getsitepackages())
-    files: set[Path] = set()
-    for module in list(sys.modules.values()):
-        name = getattr(module, "__file__", None)
-        if not name or not name.endswith(".py"):
-            continue
-        path = Path(name).resolve()
-        if any(path.is_relative_to(root) for root in installed) or "/site-packages/" in str(path):
-            continue
-        if {"test", "tests"} & set(path.parts) or path.stem.startswith("test_") or path.stem.endswith("_test"):
-            continue
-        files.add(path)
-    return files
 
 
 def recording_info(target: Target, options: RunOptions, operations: list[tuple[str, str]], path: Path, *,
