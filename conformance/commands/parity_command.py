@@ -133,6 +133,8 @@ def _run_recorded(args: argparse.Namespace, sources: list[Path], targets: list[s
     notes: list[str] = []
     for path in sources:
         cassette = read_cassette(path)  # a broken file: one line, exit 2
+        if options.seed is None and isinstance(cassette.recording.get("run", {}).get("seed"), int):
+            options.seed = cassette.recording["run"]["seed"]  # reported as the run's seed
         hints = hints or list(cassette.recording.get("run", {}).get("operations") or [])
         steps.extend(recorded_steps(cassette, hints, notes))
     if not steps:

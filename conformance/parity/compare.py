@@ -67,7 +67,21 @@ def compare(a: Exchange, b: Exchange, normalizers: Sequence[Normalizer], ids: Id
     body_b = normalized(_body(b), normalizers)
     walker = _Walker(_output_schema(a.service, a.operation))
     walker.walk(body_a, body_b, "", walker.root)
+    # botocore's parse drops members the model does not have: for JSON bodies their presence is read raw.
+    raw_a, raw_b = _json(a), _json(b)
+    if raw_a is not None and raw_b is not None:
+        walker.unknown_members(raw_a, raw_b, "", walker.root)
     return differences + walker.differences
+
+
+def _json(exchange: Exchange) -> Any:
+    assert exchange.response is not None
+    if "json" not in (exchange.response.header("content-type") or ""):
+        return None
+    try:
+        return exchange.response.json_body()
+    except ValueError:
+        return None
 
 
 def _body(exchange: Exchange) -> Any:
@@ -144,6 +158,27 @@ class _Walker:
                 self.add("enum", "error", pointer, a, b, f"{where}: enum value differs: A {a!r}, B {b!r}")
             else:
                 self.add("value", "error", pointer, a, b, f"{where}: A sends {_short(a)}, B {_short(b)}")
+
+    def unknown_members(self, a: Any, b: Any, pointer: str, schema: dict[str, Any]) -> None:
+        """Presence of the members of structures that the model does not declare (the walk above saw none)."""
+        schema = self.resolve(schema)
+        if isinstance(a, dict) and isinstance(b, dict):
+            properties = schema.get("properties")
+            for key in a.keys() | b.keys():
+                child = f"{pointer}/{_escape(str(key))}"
+                if isinstance(properties, dict) and key not in properties:
+                    if key not in b:
+                        self.add("member-missing", "error", child, a[key], None,
+                                 f"{child}: A sends {_short(a[key])} (not in the model), B leaves it out")
+                    elif key not in a:
+                        self.add("member-extra", "warning", child, None, b[key],
+                                 f"{child}: only B sends it ({_short(b[key])}; not in the model)")
+                elif key in a and key in b:
+                    self.unknown_members(a[key], b[key], child, self.member(schema, str(key)))
+        elif isinstance(a, list) and isinstance(b, list):
+            items = self.items(schema)
+            for index, (item_a, item_b) in enumerate(zip(a, b, strict=False)):
+                self.unknown_members(item_a, item_b, f"{pointer}/{index}", items)
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         for _ in range(32):

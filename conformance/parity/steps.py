@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import HypothesisException, Unsatisfiable
+from hypothesis.strategies import SearchStrategy
 
 from conformance import spec
 from conformance.cases import KINDS, Case, case_strategy
@@ -44,16 +45,8 @@ def generated_steps(service: str, operation: str, *, max_examples: int, seed: in
     steps: list[Step] = []
     seen: set[str] = set()
     for kind in KINDS:
-        drawn: list[Case] = []
-
-        def keep(case: Case, drawn: list[Case] = drawn) -> None:
-            drawn.append(case)
-
-        run = settings(max_examples=max_examples, database=None, deadline=None, phases=(Phase.generate,),
-                       suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False)(
-            hypothesis_seed(seed)(given(case=case_strategy(service, operation, kind, examples))(keep)))
         try:
-            run()
+            drawn = _draw(case_strategy(service, operation, kind, examples), max_examples, seed)
         except Unsatisfiable:
             continue  # no case of this kind exists (an input without limits has no boundary)
         except HypothesisException as error:
@@ -71,6 +64,19 @@ def generated_steps(service: str, operation: str, *, max_examples: int, seed: in
                 continue
             steps.append(Step(service, operation, case, params))
     return steps
+
+
+def _draw(strategy: SearchStrategy[Case], count: int, seed: int) -> list[Case]:
+    """What Hypothesis draws from STRATEGY in COUNT examples under SEED (the generate phase only)."""
+    drawn: list[Case] = []
+
+    def keep(case: Case) -> None:
+        drawn.append(case)
+
+    settings(max_examples=count, database=None, deadline=None, phases=(Phase.generate,),
+             suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, print_blob=False)(
+        hypothesis_seed(seed)(given(strategy)(keep)))()
+    return drawn
 
 
 def recorded_steps(cassette: Any, hints: list[str], notes: list[str]) -> list[Step]:
