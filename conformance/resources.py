@@ -15,6 +15,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from conformance import spec
+from conformance.determinism import pin_generation
 from conformance.targets.base import Target
 from conformance.targets.call import call
 
@@ -94,6 +95,7 @@ def harvest(value: Any, name: str) -> list[str]:
 
 def draw(strategy: st.SearchStrategy[Any], count: int, seed: int) -> list[Any]:
     """COUNT values of STRATEGY, the same ones for the same seed (Hypothesis's public API only)."""
+    pin_generation()
     drawn: list[Any] = []
 
     @settings(max_examples=count, database=None, deadline=None, phases=(Phase.generate,),

@@ -22,6 +22,7 @@ from hypothesis.strategies import SearchStrategy
 from conformance import spec
 from conformance.cases import KINDS, Case, Expectation, case_strategy
 from conformance.checks import CheckContext, CheckFunction
+from conformance.determinism import pin_generation
 from conformance.exchange import Exchange
 from conformance.findings import Finding
 from conformance.memory import relieve
@@ -50,6 +51,11 @@ class RunOptions:
     max_seconds: float | None = None  # bound on the whole run
     operation_seconds: float | None = None  # bound on each operation, so one slow operation cannot stall a matrix
     resources: ResourcePool | None = None  # real ids discovered or created at the target
+    # Called with each case the target answered, its boto3 parameters and the exchange (a recording keeps them).
+    on_sent: Callable[[str, str, Case, Any, Exchange], None] | None = None
+    # Cases to send again instead of generating them, with their parameters (a cassette that carries its
+    # cases); None for an operation means: generate as usual.
+    recorded_cases: Callable[[str, str], list[tuple[Case, Any]] | None] | None = None
 
 
 class _CaseFailed(Exception):
@@ -109,6 +115,7 @@ class Runner:
         self.seed = options.seed if options.seed is not None else random.randrange(2**31)
         self.progress = progress
         self._deadline = time.monotonic() + options.max_seconds if options.max_seconds else None
+        pin_generation()  # the seed alone decides the cases, whatever else this process has imported
 
     def run(self, operations: Iterable[tuple[str, str]]) -> RunResult:
         started = time.perf_counter()
@@ -131,6 +138,12 @@ class Runner:
         state = _OperationState(result, _Collector())
         if self.options.operation_seconds is not None:
             state.deadline = time.monotonic() + self.options.operation_seconds
+        recorded = self.options.recorded_cases(service, operation) if self.options.recorded_cases else None
+        if recorded is not None:
+            self._run_recorded(service, operation, recorded, state)
+            result.findings = state.collector.findings()
+            result.status = self._status(state)
+            return result
         examples = dict(self.options.examples)
         if self.options.resources is not None:
             discovered = self.options.resources.examples_for(service, operation)
@@ -144,6 +157,17 @@ class Runner:
         result.findings = state.collector.findings()
         result.status = self._status(state)
         return result
+
+    def _run_recorded(self, service: str, operation: str, recorded: list[tuple[Case, Any]],
+                      state: _OperationState) -> None:
+        """Send recorded cases in their order, with their parameters as given: no generation, no shrinking."""
+        if not recorded:
+            state.result.notes.append("the recording holds no case of this operation")
+        client = self.target.client(service)
+        for case, params in recorded:
+            if self._stopped(state):
+                return
+            self._send(client, service, operation, case, state, params=params)
 
     def _status(self, state: _OperationState) -> str:
         result = state.result
@@ -226,18 +250,21 @@ class Runner:
         return False
 
     def _send(self, client: Any, service: str, operation: str, case: Case,
-              state: _OperationState) -> set[tuple[str, str, str]]:
-        """Send CASE and run the checks; the keys of the error findings that came of it."""
+              state: _OperationState, params: Any = None) -> set[tuple[str, str, str]]:
+        """Send CASE (with PARAMS when recorded) and run the checks; the keys of the error findings of it."""
         import strategies
 
-        try:
-            params = strategies.to_params(service, operation, case.value)
-        except (TypeError, ValueError) as error:
-            state.result.notes.append(f"case not sent: {error}")
-            return set()
+        if params is None:
+            try:
+                params = strategies.to_params(service, operation, case.value)
+            except (TypeError, ValueError) as error:
+                state.result.notes.append(f"case not sent: {error}")
+                return set()
         exchange = call(client, service, operation, params, wire_input=case.value)
         exchange.label = case.label
         state.result.stats.throttling_retries += throttling_retries(client)
+        if self.options.on_sent is not None and exchange.response is not None:
+            self.options.on_sent(service, operation, case, params, exchange)
         if exchange.cassette_miss:
             # A replay that left its recording: report the first request it does not hold, and stop there.
             request = _request_evidence(case, exchange)

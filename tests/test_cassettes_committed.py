@@ -46,6 +46,13 @@ def test_committed_cassettes_pass_check_cassette(capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)
+def test_committed_cassettes_carry_their_cases(path: Path) -> None:
+    from conformance.cassettes.reading import read_cassette
+
+    assert read_cassette(path).carries_cases, f"{path.name}: record it again with `python cassettes/record.py`"
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)
 def test_committed_cassette_replays_offline(path: Path, tmp_path: Path) -> None:
     recording = yaml.safe_load(path.read_text())["conformance"]
     report = tmp_path / "replay.json"

@@ -11,6 +11,7 @@ from vcr.request import Request
 from vcr.serializers import compat, jsonserializer, yamlserializer
 
 from conformance.cassettes.matching import body_bytes
+from conformance.cassettes.recorded_cases import CASE_KEY, RecordedCase
 from conformance.errors import UsageError
 
 RECORDING_KEY = "conformance"  # the top-level key our recordings add; vcrpy and pytest-recording ignore it
@@ -28,6 +29,7 @@ class Interaction:
     reason: str
     headers: dict[str, list[str]]
     body: bytes
+    case: RecordedCase | None = None  # the case `--record` sent in this interaction (none in older cassettes)
 
     @classmethod
     def from_vcr(cls, number: int, request: Any, response: dict[str, Any]) -> Interaction:
@@ -55,6 +57,14 @@ class CassetteFile:
     @property
     def ours(self) -> bool:
         return str(self.recording.get("recorded_by", "")).startswith("conformance")
+
+    @property
+    def carries_cases(self) -> bool:
+        return any(interaction.case is not None for interaction in self.interactions)
+
+    def cases(self) -> list[tuple[Interaction, RecordedCase]]:
+        """The recorded cases with their interactions, in the order they were sent."""
+        return [(interaction, interaction.case) for interaction in self.interactions if interaction.case is not None]
 
 
 def serializer_for(path: Path) -> Any:
@@ -135,4 +145,7 @@ def _interaction(path: Path, number: int, raw: Any) -> Interaction:
     except (TypeError, ValueError, AttributeError) as error:
         raise CassetteError(f"{where}: vcrpy cannot read the request ({error})") from None
     converted = compat.convert_to_bytes({"status": status, "headers": response_headers, "body": dict(body)})
-    return Interaction.from_vcr(number, vcr_request, converted)
+    interaction = Interaction.from_vcr(number, vcr_request, converted)
+    if raw.get(CASE_KEY) is not None:
+        interaction.case = RecordedCase.from_json(raw[CASE_KEY], where)
+    return interaction

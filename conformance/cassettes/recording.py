@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import shlex
-import site
 import sys
-import sysconfig
 import unicodedata
 import urllib.parse
 from pathlib import Path
@@ -28,16 +26,21 @@ from vcr.serialize import serialize
 from vcr.serializers import jsonserializer
 
 from conformance import __version__
+from conformance.cases import Case
 from conformance.cassettes.identify import facts_of, host_labels
 from conformance.cassettes.reading import RECORDING_KEY, CassetteError, read_cassette, serializer_for
+from conformance.cassettes.recorded_cases import CASE_KEY, RecordedCase
 from conformance.cassettes.redaction import Redactor
 from conformance.errors import UsageError
+from conformance.exchange import Exchange
 from conformance.runner import RunOptions
 from conformance.spec.models import load_service, raw_model
 from conformance.spec.writer import atomic_write
 from conformance.targets.base import Target
 
 SERIALIZER_NAME = "conformance"
+# The modules of conformance that decide which cases a seed gives, and in what order.
+GENERATION_MODULES = ("cases.py", "runner.py", "determinism.py")
 
 
 def check_record_path(path: Path, force: bool) -> None:
@@ -66,40 +69,23 @@ def check_recordable(target: Target) -> None:
 def generator_fingerprint() -> str:
     """A digest of what turns a seed into requests, besides the run's arguments.
 
-    That is the Hypothesis version, the Unicode database, the `strategies` package, and every local module
-    loaded: Hypothesis also draws constants from the source of loaded local (not site-packages, not test)
-    modules, so with an editable install any change to a string or number literal in `conformance/` can
-    change the cases a seed gives.
+    That is the Hypothesis version, the Unicode database, the `strategies` package and the modules that make
+    and order cases (`conformance/cases.py`, `runner.py`). Other local modules no longer count: the pin in
+    `conformance.determinism` keeps Hypothesis from drawing literals out of them. A cassette that carries
+    its cases does not need this at all; it explains a miss in a cassette recorded without them.
     """
     digest = hashlib.sha256(f"{hypothesis.__version__} {unicodedata.unidata_version}".encode())
+    import conformance
     import strategies
 
     files = {path.resolve() for folder in getattr(strategies, "__path__", []) if Path(folder).is_dir()
              for path in Path(folder).glob("*.py")}
-    files.update(local_module_files())
+    package = Path(conformance.__file__).resolve().parent
+    files.update(package / name for name in GENERATION_MODULES)
     for file in sorted(files):
         with contextlib.suppress(OSError):
             digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()[:16]
-
-
-def local_module_files() -> set[Path]:
-    """Source files of loaded modules that are neither installed packages nor the standard library nor tests."""
-    installed = {Path(p).resolve() for key in ("purelib", "platlib", "stdlib", "platstdlib")
-                 if (p := sysconfig.get_paths().get(key))}
-    installed.update(Path(p).resolve() for p in site.getsitepackages())
-    files: set[Path] = set()
-    for module in list(sys.modules.values()):
-        name = getattr(module, "__file__", None)
-        if not name or not name.endswith(".py"):
-            continue
-        path = Path(name).resolve()
-        if any(path.is_relative_to(root) for root in installed) or "/site-packages/" in str(path):
-            continue
-        if {"test", "tests"} & set(path.parts) or path.stem.startswith("test_") or path.stem.endswith("_test"):
-            continue
-        files.add(path)
-    return files
 
 
 def recording_info(target: Target, options: RunOptions, operations: list[tuple[str, str]], path: Path, *,
@@ -149,13 +135,16 @@ def _example_text(value: Any) -> str:
 
 
 class _RecordingSerializer:
-    """vcrpy's serializer for the file's suffix, plus our top-level `conformance:` key."""
+    """vcrpy's serializer for the file's suffix, plus our top-level `conformance:` key and each interaction's
+    case (CASES: by the interaction's index)."""
 
-    def __init__(self, base: Any, info: dict[str, Any]) -> None:
-        self.base, self.info = base, info
+    def __init__(self, base: Any, info: dict[str, Any], cases: dict[int, dict[str, Any]]) -> None:
+        self.base, self.info, self.cases = base, info, cases
 
     def serialize(self, cassette_dict: dict[str, Any]) -> str:
-        text: str = self.base.serialize({RECORDING_KEY: self.info, **cassette_dict})
+        interactions = [{**interaction, CASE_KEY: self.cases[index]} if index in self.cases else interaction
+                        for index, interaction in enumerate(cassette_dict.get("interactions", []))]
+        text: str = self.base.serialize({RECORDING_KEY: self.info, **cassette_dict, "interactions": interactions})
         if self.base is jsonserializer:
             return text
         replay = str(self.info["replay"]).replace("\n", " ")
@@ -184,6 +173,7 @@ class Recording:
         self.path, self.target, self.info = path, target, info
         self.redactor = Redactor(_secrets(target), redact_account)
         self.recorded = 0
+        self.cases: dict[int, dict[str, Any]] = {}  # interaction index -> the case sent in it
         self._context: Any = None
         self._cassette: Any = None
         self._prefixes = _service_prefixes(info["run"]["operations"])
@@ -201,13 +191,25 @@ class Recording:
             return request if same else None
         return request if set(host_labels(parts.hostname or "")) & self._prefixes else None
 
+    def note(self, service: str, operation: str, case: Case, params: Any, exchange: Exchange) -> None:
+        """The runner's `on_sent`: CASE was just answered, so the last interaction vcrpy recorded is its own.
+
+        Calls are sequential in a recording (no workers), and vcrpy records an interaction as its response is
+        read, before the call returns; a case whose request was not recorded leaves nothing to attach to.
+        """
+        index = len(self._cassette.data) - 1 if self._cassette is not None else -1
+        if index < 0 or index in self.cases:
+            return
+        self.cases[index] = RecordedCase(service, operation, case, params).as_json(self.redactor.string)
+
     def __enter__(self) -> Recording:
         # A fresh recording in mode "all" never plays back, and no matcher decides anything; with none, vcrpy
         # does not compare each new request with every recorded one (quadratic in the run's length).
         vcr = VCR(record_mode="all", match_on=(), record_on_exception=False,
                   before_record_request=(self.keep, self.redactor.request),
                   before_record_response=self.redactor.response)
-        vcr.register_serializer(SERIALIZER_NAME, _RecordingSerializer(serializer_for(self.path), self.info))
+        vcr.register_serializer(SERIALIZER_NAME, _RecordingSerializer(serializer_for(self.path), self.info,
+                                                                      self.cases))
         vcr.register_persister(_FreshAtomicPersister)
         self._context = vcr.use_cassette(str(self.path), serializer=SERIALIZER_NAME)
         self._cassette = self._context.__enter__()

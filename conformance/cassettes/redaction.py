@@ -52,6 +52,10 @@ class Redactor:
             data = ACCOUNT_ID.sub(ACCOUNT_PLACEHOLDER.encode(), data)
         return data
 
+    def string(self, value: str) -> str:
+        """VALUE without the recording's secrets (and account ids, when asked)."""
+        return self._str(value)
+
     def _str(self, value: Any) -> str:
         if isinstance(value, bytes):
             value = value.decode("latin-1")

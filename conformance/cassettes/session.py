@@ -34,6 +34,7 @@ def cassette_session(args: argparse.Namespace, target: Target, options: RunOptio
             for note in replay_notes(target, options, operations, resources=not args.no_resources):
                 print(f"note: {note}", file=sys.stderr)
             args.seed = options.seed
+            use_recorded_cases(target, options)
         return contextlib.nullcontext()
     from conformance.cassettes.recording import Recording, check_record_path, check_recordable, recording_info
 
@@ -44,7 +45,17 @@ def cassette_session(args: argparse.Namespace, target: Target, options: RunOptio
     args.seed = options.seed
     info = recording_info(target, options, operations, record, redact_account=args.redact_account,
                           resources=not args.no_resources)
-    return Recording(record, target, info, redact_account=args.redact_account)
+    recording = Recording(record, target, info, redact_account=args.redact_account)
+    options.on_sent = recording.note  # each case is stored with its interaction
+    return recording
+
+
+def use_recorded_cases(target: Target, options: RunOptions) -> None:
+    """A cassette that carries its cases is replayed from them: nothing is generated, nothing discovered."""
+    from conformance.targets.cassette_target import CassetteTarget
+
+    if isinstance(target, CassetteTarget) and target.cassette.carries_cases:
+        options.recorded_cases = target.recorded_cases
 
 
 def replay_notes(target: Target, options: RunOptions, operations: list[tuple[str, str]], *,
@@ -59,20 +70,25 @@ def replay_notes(target: Target, options: RunOptions, operations: list[tuple[str
     notes: list[str] = []
     if options.seed is None and isinstance(run.get("seed"), int):
         options.seed = run["seed"]
+    carried = target.cassette.carries_cases
     given = {"operations": [f"{s}:{o}" for s, o in operations], "seed": options.seed,
              "max_examples": options.max_examples, "checks": list(options.checks), "strict": options.strict,
              "examples": options.examples, "resources": resources}
     differing = [f"{name} {given[name]!r} (recorded: {run.get(name)!r})" for name in given
                  if name in run and _normalized(given[name]) != _normalized(run[name])]
+    if carried:
+        notes.append(f"replaying the {len(target.cassette.cases())} cases {target.path} recorded (none generated)"
+                     + ("; these arguments do not change them: " + "; ".join(differing) if differing else ""))
+        return notes
     if differing:
         notes.append("this replay differs from the recorded run in " + "; ".join(differing)
                      + ": requests the recording does not hold become cassette_miss findings")
     recording = target.cassette.recording
     recorded = recording.get("versions", {}).get("generator")
     if recorded and recorded != generator_fingerprint():
-        notes.append("the code that turns a seed into cases is not the recording's (Hypothesis, strategies/, or a "
-                     "literal in a loaded local module changed): expect cassette_miss findings; record again with: "
-                     f"{recording.get('record_again')}")
+        notes.append("the code that turns a seed into cases is not the recording's (Hypothesis, strategies/ or "
+                     "conformance's case generation changed) and this cassette does not carry its cases: expect "
+                     f"cassette_miss findings; record again with: {recording.get('record_again')}")
     return notes
 
 

@@ -16,6 +16,7 @@ COMMAND_MODULES = {
     "serve": "conformance.commands.serve_command",
     "spec": "conformance.commands.spec_command",
     "fuzz-parser": "conformance.commands.fuzz_parser_command",
+    "parity": "conformance.commands.parity_command",
 }
 
 

@@ -33,6 +33,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
+from conformance.determinism import pin_generation
 from conformance.fuzz import seeds as seed_cases
 from conformance.fuzz.context import OperationContext
 from conformance.fuzz.generate import Base, ResponseGenerator, Use, base_strategies
@@ -114,6 +115,7 @@ class FuzzRunner:
         self.parser = parser
         self.options = options
         self.seed = options.seed if options.seed is not None else random.randrange(2**32)
+        pin_generation()  # the seed alone decides the cases, whatever else this process has imported
         self.progress = progress or (lambda message: None)
         self.oracle = Oracle(context, parser.documented, strict=options.strict)
         self.generator = ResponseGenerator(context)

@@ -24,6 +24,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from conformance.determinism import pin_generation
+
 # Hypothesis keeps per-run state in globals: one draw at a time.
 _DRAW_LOCK = threading.Lock()
 _DRAW_SETTINGS = settings(
@@ -34,6 +36,7 @@ _DRAW_SETTINGS = settings(
 
 def draw(strategy: st.SearchStrategy[Any], seed: int) -> Any:
     """One value of STRATEGY, the same for the same SEED (see the module docstring)."""
+    pin_generation()  # the same in any process: `serve --fuzz` case ids are replayed elsewhere
     values: list[Any] = []
 
     def record(value: Any) -> None:

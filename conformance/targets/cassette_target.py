@@ -65,6 +65,13 @@ class CassetteTarget(Target):
         run = self.cassette.recording.get("run")
         return run if isinstance(run, dict) else {}
 
+    def recorded_cases(self, service: str, operation: str) -> list[tuple[Any, Any]] | None:
+        """The (case, params) pairs the cassette recorded for the operation, in order; None if it carries none."""
+        if not self.cassette.carries_cases:
+            return None
+        return [(recorded.case, recorded.params) for _, recorded in self.cassette.cases()
+                if (recorded.service, recorded.operation) == (service, operation)]
+
     def start(self) -> None:
         from vcr import VCR
 
