@@ -19,6 +19,7 @@ from conformance.checks import CHECKS, CheckContext
 from conformance.checks.error_codes import client_error_code
 from conformance.exchange import Exchange, HttpResponse
 from conformance.findings import Finding
+from conformance.parsed_responses import ParsedResponse, judge
 from conformance.spec.models import load_service
 from conformance.spec.validation import violations
 
@@ -134,3 +135,16 @@ def test_deviations_real_aws_answers_are_warnings_and_broken_contracts_errors() 
                    {**base, "ExecutionTime": 2**40}):
         wrong = run("response_schema", exchange("glue", "GetMLTaskRun", 200, broken, headers))
         assert [(f.severity, f.aws_deviation) for f in wrong] == [("error", "")], broken
+
+
+def test_a_head_answer_has_no_body_and_its_status_is_the_code() -> None:
+    # S3 HeadObject's 404 comes without a body (HTTP HEAD); botocore reads "404" as the code.
+    head = judge(ParsedResponse("s3", "HeadObject", 404, {"Error": {"Code": "404", "Message": "Not Found"}}))
+    assert head == []
+    get = judge(ParsedResponse("s3", "GetObject", 404, {"Error": {"Code": "404", "Message": "Not Found"}}))
+    assert [(f.check, f.severity) for f in get] == [("error_code", "error")]
+    # Over the wire, for a rest-json HEAD operation: no body, no code, no finding; a GET without one fires.
+    quiet = Exchange("mediastore-data", "DescribeObject", {}, response=HttpResponse(404, {}, b""))
+    assert run("error_code", quiet) == []
+    loud = Exchange("mediastore-data", "GetObject", {}, response=HttpResponse(404, {}, b""))
+    assert [f.check for f in run("error_code", loud)] == ["error_code"]

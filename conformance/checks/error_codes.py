@@ -127,6 +127,13 @@ def error_names(response: HttpResponse, document: dict[str, Any]) -> tuple[str, 
     return tuple(dict.fromkeys(code for code in (seen, wire) if code))
 
 
+def answers_without_body(document: dict[str, Any]) -> bool:
+    """Whether the operation's errors come without a body, so without a code but their status: a HEAD
+    request's answer carries no body (RFC 9110), and botocore reads the status as the code (S3 HeadObject's
+    404 reaches clients as `Error.Code` "404")."""
+    return str(document.get("x-aws-http", {}).get("method", "")).upper() == "HEAD"
+
+
 def is_validation_error(code: str, declared: dict[str, Any]) -> bool:
     if code in COMMON_VALIDATION_ERRORS:
         return True

@@ -10,6 +10,7 @@ from conformance.checks.error_codes import (
     COMMON_ERRORS,
     COMMON_SERVER_ERRORS,
     QUERY_COMPATIBLE_CODES,
+    answers_without_body,
     common_errors,
     error_code,
     error_names,
@@ -68,6 +69,8 @@ def known_error(names: Sequence[str], declared: dict[str, Schema],
 def code_findings(document: Schema, names: Sequence[str], declared: dict[str, Schema],
                   status: int) -> Iterator[Finding]:
     """error_code's findings on an error that goes by NAMES (error_codes.error_names; empty: no code)."""
+    if answers_without_body(document) and tuple(names) in ((), (str(status),)):
+        return  # a HEAD answer: no body, the status is all a client reads
     if not names:
         yield Finding("error_code", "error", "",
                       f"HTTP {status} error with no determinable code (no __type, X-Amzn-ErrorType or code)")
