@@ -133,8 +133,9 @@ class _Undo:
         while isinstance(schema, dict) and "$ref" in schema:
             schema = self.defs.get(shape_name_of(schema["$ref"]), {})
         schema = schema if isinstance(schema, dict) else {}
-        if schema.get("x-aws-type") == "string" and isinstance(value, dict | list):
-            return json.dumps(value)
+        if schema.get("x-aws-type") in ("string", "blob") and isinstance(value, dict | list):
+            text = json.dumps(value)  # a JSON document the snapshot decoded (a policy, a Lambda payload)
+            return text if schema.get("x-aws-type") == "string" else text.encode("utf-8")
         if isinstance(value, dict):
             properties = schema.get("properties") if schema.get("x-aws-type") == "structure" else None
             values = schema.get("additionalProperties")
@@ -173,6 +174,9 @@ def _placebo(directory: Path) -> Iterator[Record]:
 
 
 def _placebo_datetime(value: dict[str, Any]) -> Any:
+    if value.get("__class__") == "StreamingBody":  # placebo keeps a streaming payload's text
+        body = value.get("body", "")
+        return body.encode("utf-8") if isinstance(body, str) else body
     if value.get("__class__") != "datetime":
         return value
     return datetime.datetime(value["year"], value["month"], value["day"], value["hour"], value["minute"],

@@ -269,7 +269,11 @@ def test_moto_answering_normally_raises_no_server_error() -> None:
         result = Runner(target, RunOptions(checks=dict(CHECKS), max_examples=5, seed=1)).run_operation(
             "glue", "GetMLTransform")
     assert result.cases > 0
-    assert "not_a_server_error" not in checks_with(result, "error")
+    # Valid inputs get answers; moto does raise on some wrong JSON types (TypeError on a list TransformId),
+    # which is a finding about moto, not what this test is about.
+    raised = [f for f in result.findings if f.check == "not_a_server_error" and f.severity == "error"
+              and "(type at " not in f.request.get("label", "")]
+    assert raised == [], [f.request.get("label") for f in raised]
 
 
 def test_the_console_script_leaves_no_hypothesis_directory_behind(tmp_path: Path) -> None:

@@ -11,10 +11,13 @@ import zlib
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from conformance.spec.patterns import PatternTranslationError, compile_pattern, translate_pattern
+import strategies as generators
+from conformance import spec
+from conformance.spec.patterns import PatternTranslationError, translate_pattern, whole_value_pattern
+from conformance.spec.validation import violations
 from strategies.regex import pattern_strings
 from strategies.strings import string_strategy
 from tests.botocore_models import fast_loader
@@ -62,7 +65,8 @@ def sample() -> list[tuple[str, int | None, int | None]]:
 
 
 def schema_of(pattern: str, low: int | None, high: int | None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "pattern": translate_pattern(pattern)}
+    # As derived schemas hold it: matched against the whole value, as AWS services do.
+    schema: dict[str, Any] = {"type": "string", "pattern": whole_value_pattern(pattern)}
     if low:
         schema["minLength"] = low
     if high is not None:
@@ -84,7 +88,7 @@ def test_generated_strings_match_their_translated_pattern() -> None:
     unsatisfiable = []
     for pattern, low, high in sample():
         try:
-            compiled = compile_pattern(pattern)
+            compiled = re.compile(whole_value_pattern(pattern))
             schema = schema_of(pattern, low, high)
         except PatternTranslationError:
             continue  # the translator's own tests cover what it refuses
@@ -110,7 +114,7 @@ def test_contradictory_patterns_yield_an_empty_strategy(pattern: str, low: int |
 def test_exact_lengths_and_rejected_strings() -> None:
     for pattern, low, high in sample():
         try:
-            strings = pattern_strings(translate_pattern(pattern))
+            strings = pattern_strings(whole_value_pattern(pattern))
         except PatternTranslationError:
             continue
         upper = float(high) if high is not None else float("inf")
@@ -123,9 +127,36 @@ def test_exact_lengths_and_rejected_strings() -> None:
 
 @settings(max_examples=200, database=None, deadline=None, derandomize=True)
 @given(st.data())
-def test_unanchored_single_class_patterns_are_plain_text(data: st.DataObject) -> None:
-    # Glue's `[\u0020-\uD7FF...]*` (search semantics) matches every string: nothing is rejected, lengths hold.
-    strings = pattern_strings(translate_pattern(TRICKY[0][0]))
-    assert strings.rejected(1, 255) == ()
+def test_single_class_patterns_are_plain_text_and_reject_other_characters(data: st.DataObject) -> None:
+    # Glue's `[\u0020-\uD7FF...]*`: any text of its characters, lengths hold; matched against the whole value,
+    # a control character anywhere breaks it (searched for, it matched every string and nothing was rejected).
+    strings = pattern_strings(whole_value_pattern(TRICKY[0][0]))
+    assert strings.rejected(1, 255) and all(strings.compiled.search(text) is None for text in strings.rejected(1, 255))
+    assert strings.compiled.search("ok\x00") is None
     text = data.draw(strings.strategy(1, 255))
     assert 1 <= len(text) <= 255 and strings.compiled.search(text)
+
+
+@pytest.mark.parametrize(("pattern", "valid", "invalid"), [
+    (r"[\w+=,.@-]+", "alice.b@x", "alice b"),  # IAM userNameType: a space anywhere is invalid
+    (r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)", "a2024", "2024"),  # Lambda alias names: not all digits
+    (r"[a-zA-Z0-9_.-]+", "smart-dcb-messages", '"smart-dcb-messages"'),  # DynamoDB (aws-cli issue 790)
+    (r"[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*", "serverlessTest-dev", "serverlessTest.-dev"),  # CloudFormation
+])
+def test_patterns_match_the_whole_value_as_aws_does(pattern: str, valid: str, invalid: str) -> None:
+    strings = pattern_strings(whole_value_pattern(pattern))
+    assert strings.compiled.search(valid) and strings.compiled.search(invalid) is None
+    # Each invalid value holds a match: read as a search, the translation alone calls it valid.
+    assert re.search(translate_pattern(pattern), invalid)
+    rejected = strings.rejected(1, 64)
+    assert rejected and all(strings.compiled.search(text) is None for text in rejected)
+
+
+def test_iam_user_names_with_a_space_are_invalid_and_invalid_cases_break_the_pattern() -> None:
+    schema = spec.part("iam", "CreateUser", "input")
+    assert [v.keyword for v in violations(schema, {"UserName": "alice b"})] == ["pattern"]
+    assert violations(schema, {"UserName": "alice.b@x"}) == []
+    case = find(generators.invalid_inputs("iam", "CreateUser", unknown_members=False),
+                lambda case: case.keyword == "pattern" and case.pointer == "/UserName",
+                settings=settings(max_examples=500, database=None, derandomize=True))
+    assert [v.keyword for v in violations(schema, case.value) if v.pointer == "/UserName"] == ["pattern"]

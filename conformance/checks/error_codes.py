@@ -5,6 +5,7 @@ Where each protocol carries an error's code is the protocol layer's (`conformanc
 from __future__ import annotations
 
 from collections.abc import Container
+from typing import Any
 
 # Errors real AWS services send to any operation, whether or not the operation's model declares them.
 # Sources: the AWS "Common Errors" API reference page shared by service API references (e.g. Glue's
@@ -49,6 +50,13 @@ COMMON_VALIDATION_ERRORS = frozenset({
 VALIDATION_WORDS = ("Invalid", "Validation", "Malformed", "BadRequest", "Serialization")
 # EC2 names "the id you gave names nothing" InvalidXxx.NotFound: a valid input's answer, not a validation error.
 NOT_FOUND_WORDS = ("NotFound", "NoSuch")
+
+
+def answers_without_body(document: dict[str, Any]) -> bool:
+    """Whether the operation's errors come without a body, so without a code but their status: a HEAD
+    request's answer carries no body (RFC 9110), and botocore reads the status as the code (S3 HeadObject's
+    404 reaches clients as `Error.Code` "404")."""
+    return str(document.get("x-aws-http", {}).get("method", "")).upper() == "HEAD"
 
 
 def is_validation_error(code: str, known: Container[str]) -> bool:

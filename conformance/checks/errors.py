@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance import spec
 from conformance.checks.aws_deviations import status_deviation, violation_finding
-from conformance.checks.error_codes import COMMON_ERRORS, COMMON_SERVER_ERRORS
+from conformance.checks.error_codes import COMMON_ERRORS, COMMON_SERVER_ERRORS, answers_without_body
 from conformance.checks.registry import CheckContext, check, declared_errors, failed, server_failed
 from conformance.findings import Finding
 from conformance.protocols import BodyError, protocol_for
@@ -75,6 +75,8 @@ def known_error(document: Schema, names: Sequence[str],
 def code_findings(document: Schema, names: Sequence[str], declared: dict[str, Schema],
                   status: int) -> Iterator[Finding]:
     """error_code's findings on an error that goes by NAMES (empty: no code)."""
+    if answers_without_body(document) and tuple(names) in ((), (str(status),)):
+        return  # a HEAD answer: no body, the status is all a client reads
     protocol = protocol_for(document)
     if not names:
         yield Finding("error_code", "error", "",

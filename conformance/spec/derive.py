@@ -20,7 +20,7 @@ from botocore.model import ServiceModel
 
 from conformance.spec.docs import one_line
 from conformance.spec.models import RawModel, botocore_version, check_operation, raw_model
-from conformance.spec.patterns import translate_pattern
+from conformance.spec.patterns import whole_value_pattern
 
 Schema = dict[str, Any]
 
@@ -349,7 +349,7 @@ class ServiceDeriver:
         schema["type"] = "string"
         _copy_bounds(shape, schema, "minLength", "maxLength")
         if "pattern" in shape:
-            schema["pattern"] = translate_pattern(shape["pattern"])
+            schema["pattern"] = whole_value_pattern(shape["pattern"])  # AWS matches the whole value
             schema["x-aws-pattern"] = shape["pattern"]
         if "enum" in shape:
             schema["enum"] = list(shape["enum"])

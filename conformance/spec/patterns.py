@@ -5,8 +5,9 @@ them ECMA-262 regexes, but the models are authored and validated with ``java.uti
 use Java-only syntax (``\\p{Alnum}``, ``\\z``, ``&&`` class intersections, surrogate-pair
 ``\\u`` escapes, mid-pattern ``(?i)``), and AWS services mostly enforce them with Java.  The
 reference semantics here are therefore those of ``java.util.regex.Pattern`` (JDK 9+, default
-flags).  Matching stays unanchored (``re.search``, like Smithy and JSON Schema), so no anchors
-are added; the pattern's own anchors are translated like any other construct.
+flags).  ``translate_pattern`` keeps the pattern's meaning under ``re.search`` (Smithy's reading: no
+anchors are added, the pattern's own are translated like any other construct); AWS services match
+the whole value, and ``whole_value_pattern`` (what the derived schemas hold) says so.
 
 The translator is a small recursive-descent parser over the Java syntax that emits Python
 syntax.  Everything that denotes a set of characters (``[...]``, ``.``, ``\\d``, ``\\p{L}``,
@@ -52,7 +53,7 @@ from conformance.spec.codepoints import (
     union,
 )
 
-__all__ = ["PatternTranslationError", "compile_pattern", "translate_pattern"]
+__all__ = ["PatternTranslationError", "compile_pattern", "translate_pattern", "whole_value_pattern"]
 
 
 class PatternTranslationError(ValueError):
@@ -906,6 +907,21 @@ def translate_pattern(pattern: str) -> str:
       nothing when the minimum is 0, as in Java.
     """
     return _translate(pattern)
+
+
+def whole_value_pattern(pattern: str) -> str:
+    """Python `re` source that a value matches (with `re.search`, as JSON Schema's `pattern` applies) exactly
+    when the AWS pattern matches the WHOLE value, as AWS services apply their patterns (Java's
+    `Pattern.matches`): DynamoDB refuses the table name `"smart-dcb-messages"` (quotes included) for
+    `[a-zA-Z0-9_.-]+` (aws-cli issue 790), CloudFormation the stack name `serverlessTest.-dev` for
+    `[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*` (serverless issue 2036), though each holds a match.
+    The translation is wrapped, not changed: ``\\A(?:...)\\Z``."""
+    return _whole_value(pattern)
+
+
+@functools.lru_cache(maxsize=16384)
+def _whole_value(pattern: str) -> str:
+    return rf"\A(?:{_translate(pattern)})\Z"
 
 
 @functools.lru_cache(maxsize=16384)
