@@ -324,3 +324,23 @@ def test_s3_labels_decode_virtual_hosted_and_path_style(endpoint_url: str | None
     assert decoded.violations == []
     # (botocore also asks for checksums: `x-amz-checksum-mode: ENABLED`, the ChecksumMode member.)
     assert decoded.value == {"Bucket": "bucket", "Key": "a/b c.txt", "ChecksumMode": "ENABLED"}, request.url
+
+
+def test_a_required_empty_payload_is_there_empty() -> None:
+    # botocore sends `InvokeArgs: b""` as an empty body: the required payload is there, empty, not missing.
+    value, found = _decode_sent("lambda", "InvokeAsync", {"FunctionName": "f", "InvokeArgs": b""})
+    assert value == {"FunctionName": "f", "InvokeArgs": ""}
+    assert found == []
+
+
+@pytest.mark.parametrize(("service", "operation", "params", "keyword"), [
+    # A valid required empty list travels as nothing in an ec2 form: the endpoint sees it missing.
+    ("ec2", "DeleteTags", {"Resources": []}, "required"),
+    # A valid string holding a control character: XML 1.0 cannot carry it, the body is not well-formed.
+    ("s3", "PutBucketTagging", {"Bucket": "bucket", "Tagging": {"TagSet": [{"Key": "k\x0c", "Value": "v"}]}},
+     "wire"),
+])
+def test_a_valid_value_the_wire_cannot_carry_decodes_as_what_travelled(service: str, operation: str,
+                                                                       params: dict[str, Any], keyword: str) -> None:
+    _, found = _decode_sent(service, operation, params)
+    assert keyword in {v.keyword for v in found}

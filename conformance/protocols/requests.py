@@ -210,7 +210,14 @@ def _rest_body(request: HttpRequest, document: Schema, root: Schema, protocol: P
                decoded: Decoded) -> Any:
     """The members REQUEST's body carries: a dict, or another value where the body is not an object."""
     payload = payload_member(root)
-    if not request.body.strip() and (payload is None or not request.body):
+    if payload is not None and not request.body:
+        target = resolve(document, root["properties"][payload])
+        if payload in root.get("required", []) and shape_kind(target) in ("blob", "string"):
+            # An empty body cannot tell an absent payload from an empty one; a required one is there, empty
+            # (botocore sends lambda InvokeAsync `InvokeArgs: b""` so).
+            return {payload: ""}
+        return None
+    if not request.body.strip() and payload is None:
         return None
     if payload is not None:
         target = resolve(document, root["properties"][payload])
