@@ -15,6 +15,7 @@ import datetime
 import email.utils
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -344,3 +345,27 @@ def test_a_valid_value_the_wire_cannot_carry_decodes_as_what_travelled(service: 
                                                                        params: dict[str, Any], keyword: str) -> None:
     _, found = _decode_sent(service, operation, params)
     assert keyword in {v.keyword for v in found}
+
+
+def _fixture_document(shared: Path, name: str, case_id: str) -> Schema:
+    for suite in json.loads((shared / "botocore-protocol-tests" / name).read_text()):
+        for case in suite["cases"]:
+            if case["id"] == case_id:
+                return document_for(suite, case)
+    raise LookupError(case_id)
+
+
+@pytest.mark.parametrize("protocol_file", ["input__query.json", "input__ec2.json"])
+def test_hostile_forms_end_as_wire_violations_in_bounded_time(shared_data: Path, protocol_file: str) -> None:
+    case_id = "NestedStructures" if protocol_file == "input__query.json" else "Ec2NestedStructures"
+    document = _fixture_document(shared_data, protocol_file, case_id)
+    protocol = protocol_for(document)
+    deep = "Nested." + "RecursiveArg." * 10_000 + "StringArg=x"
+    many = "&".join(f"F{index}=x" for index in range(100_001))
+    started = time.monotonic()
+    for body in (deep, many):
+        request = HttpRequest("POST", "https://example.com/", {"Content-Type": "application/x-www-form-urlencoded"},
+                              f"Action=NestedStructures&Version=2020-01-08&{body}".encode())
+        decoded = protocol.decode_request(request, document)
+        assert [v.keyword for v in decoded.violations] == ["wire"]
+    assert time.monotonic() - started < 10  # generous: each decode costs milliseconds
