@@ -369,3 +369,13 @@ def test_hostile_forms_end_as_wire_violations_in_bounded_time(shared_data: Path,
         decoded = protocol.decode_request(request, document)
         assert [v.keyword for v in decoded.violations] == ["wire"]
     assert time.monotonic() - started < 10  # generous: each decode costs milliseconds
+
+
+def test_a_hostile_json_request_body_is_a_wire_violation(shared_data: Path) -> None:
+    # 100,000-deep arrays: more than the interpreter's stack, a wire violation rather than a RecursionError.
+    document = _fixture_document(shared_data, "input__rest-json.json", "RestJsonJsonBlobs")
+    request = HttpRequest("POST", "https://example.com/JsonBlobs", {"Content-Type": "application/json"},
+                          b"[" * 100_000 + b"]" * 100_000)
+    decoded = protocol_for(document).decode_request(request, document)
+    assert [v.keyword for v in decoded.violations] == ["wire"]
+    assert decoded.value == {}
