@@ -15,6 +15,7 @@ import datetime
 import email.utils
 import json
 import math
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -324,3 +325,57 @@ def test_s3_labels_decode_virtual_hosted_and_path_style(endpoint_url: str | None
     assert decoded.violations == []
     # (botocore also asks for checksums: `x-amz-checksum-mode: ENABLED`, the ChecksumMode member.)
     assert decoded.value == {"Bucket": "bucket", "Key": "a/b c.txt", "ChecksumMode": "ENABLED"}, request.url
+
+
+def test_a_required_empty_payload_is_there_empty() -> None:
+    # botocore sends `InvokeArgs: b""` as an empty body: the required payload is there, empty, not missing.
+    value, found = _decode_sent("lambda", "InvokeAsync", {"FunctionName": "f", "InvokeArgs": b""})
+    assert value == {"FunctionName": "f", "InvokeArgs": ""}
+    assert found == []
+
+
+@pytest.mark.parametrize(("service", "operation", "params", "keyword"), [
+    # A valid required empty list travels as nothing in an ec2 form: the endpoint sees it missing.
+    ("ec2", "DeleteTags", {"Resources": []}, "required"),
+    # A valid string holding a control character: XML 1.0 cannot carry it, the body is not well-formed.
+    ("s3", "PutBucketTagging", {"Bucket": "bucket", "Tagging": {"TagSet": [{"Key": "k\x0c", "Value": "v"}]}},
+     "wire"),
+])
+def test_a_valid_value_the_wire_cannot_carry_decodes_as_what_travelled(service: str, operation: str,
+                                                                       params: dict[str, Any], keyword: str) -> None:
+    _, found = _decode_sent(service, operation, params)
+    assert keyword in {v.keyword for v in found}
+
+
+def _fixture_document(shared: Path, name: str, case_id: str) -> Schema:
+    for suite in json.loads((shared / "botocore-protocol-tests" / name).read_text()):
+        for case in suite["cases"]:
+            if case["id"] == case_id:
+                return document_for(suite, case)
+    raise LookupError(case_id)
+
+
+@pytest.mark.parametrize("protocol_file", ["input__query.json", "input__ec2.json"])
+def test_hostile_forms_end_as_wire_violations_in_bounded_time(shared_data: Path, protocol_file: str) -> None:
+    case_id = "NestedStructures" if protocol_file == "input__query.json" else "Ec2NestedStructures"
+    document = _fixture_document(shared_data, protocol_file, case_id)
+    protocol = protocol_for(document)
+    deep = "Nested." + "RecursiveArg." * 10_000 + "StringArg=x"
+    many = "&".join(f"F{index}=x" for index in range(100_001))
+    started = time.monotonic()
+    for body in (deep, many):
+        request = HttpRequest("POST", "https://example.com/", {"Content-Type": "application/x-www-form-urlencoded"},
+                              f"Action=NestedStructures&Version=2020-01-08&{body}".encode())
+        decoded = protocol.decode_request(request, document)
+        assert [v.keyword for v in decoded.violations] == ["wire"]
+    assert time.monotonic() - started < 10  # generous: each decode costs milliseconds
+
+
+def test_a_hostile_json_request_body_is_a_wire_violation(shared_data: Path) -> None:
+    # 100,000-deep arrays: more than the interpreter's stack, a wire violation rather than a RecursionError.
+    document = _fixture_document(shared_data, "input__rest-json.json", "RestJsonJsonBlobs")
+    request = HttpRequest("POST", "https://example.com/JsonBlobs", {"Content-Type": "application/json"},
+                          b"[" * 100_000 + b"]" * 100_000)
+    decoded = protocol_for(document).decode_request(request, document)
+    assert [v.keyword for v in decoded.violations] == ["wire"]
+    assert decoded.value == {}

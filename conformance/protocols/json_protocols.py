@@ -43,6 +43,8 @@ def parse_json(body: bytes) -> Any:
         return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError) as error:
         raise BodyError(f"the body is not valid JSON ({error})") from None
+    except RecursionError:  # nesting deeper than the interpreter's stack: a hostile body, not an exception
+        raise BodyError("the JSON body nests deeper than can be read") from None
 
 
 def json_object(body: bytes) -> dict[str, Any] | None:

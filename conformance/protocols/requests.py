@@ -40,8 +40,18 @@ REQUEST_LOCATIONS = frozenset({"header", "headers", "uri", "querystring", "statu
 # authentication (`X-Amz-Signature`, ...).
 FORM_PROTOCOL_PARAMS = frozenset({"Action", "Version"})
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
-MAX_FORM_FIELDS = 100_000  # a form holding more fields than this is not read further
+MAX_FORM_FIELDS = 100_000  # a form holding more fields than this is not read
+MAX_FORM_DEPTH = 128  # dotted name segments; recursive shapes are read no deeper (AWS forms are far shallower)
 LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
+
+
+def _fields(text: str, decoded: Decoded, where: str) -> list[tuple[str, str]]:
+    """The `name=value` pairs of a query string or form; none (and a wire violation) beyond MAX_FORM_FIELDS."""
+    try:
+        return parse_qsl(text, keep_blank_values=True, errors="replace", max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        decoded.wire_error("", f"the {where} has more than {MAX_FORM_FIELDS} fields: not read")
+        return []
 
 
 def _header(request: HttpRequest, name: str) -> str | None:
@@ -66,7 +76,7 @@ def decode_rest_request(request: HttpRequest, document: Schema, protocol: Protoc
     if labels is None:
         decoded.wire_error("", f"the request path {url.path!r} does not match the operation's URI {template!r}")
         labels = {}
-    params = parse_qsl(url.query, keep_blank_values=True, errors="replace", max_num_fields=MAX_FORM_FIELDS)
+    params = _fields(url.query, decoded, "query string")
     constant_keys = {key for key, _ in parse_qsl(template_query, keep_blank_values=True)}
     value: dict[str, Any] = {}
     for member_name, member in root.get("properties", {}).items():
@@ -210,7 +220,14 @@ def _rest_body(request: HttpRequest, document: Schema, root: Schema, protocol: P
                decoded: Decoded) -> Any:
     """The members REQUEST's body carries: a dict, or another value where the body is not an object."""
     payload = payload_member(root)
-    if not request.body.strip() and (payload is None or not request.body):
+    if payload is not None and not request.body:
+        target = resolve(document, root["properties"][payload])
+        if payload in root.get("required", []) and shape_kind(target) in ("blob", "string"):
+            # An empty body cannot tell an absent payload from an empty one; a required one is there, empty
+            # (botocore sends lambda InvokeAsync `InvokeArgs: b""` so).
+            return {payload: ""}
+        return None
+    if not request.body.strip() and payload is None:
         return None
     if payload is not None:
         target = resolve(document, root["properties"][payload])
@@ -292,18 +309,16 @@ def decode_form_request(request: HttpRequest, document: Schema, protocol_name: s
     """REQUEST's form (its body, else its query string) as the input of DOCUMENT's operation."""
     decoded = Decoded({})
     root = part_root(document, "input")
-    pairs = parse_qsl(urlsplit(request.url).query, keep_blank_values=True, errors="replace",
-                      max_num_fields=MAX_FORM_FIELDS)
+    pairs = _fields(urlsplit(request.url).query, decoded, "query string")
     if request.body.strip():
         content_type = (_header(request, "content-type") or FORM_CONTENT_TYPE).split(";")[0].strip().lower()
         if content_type != FORM_CONTENT_TYPE:
             decoded.wire_error("", f"the request body is {content_type}, not the {protocol_name} protocol's "
                                    f"{FORM_CONTENT_TYPE}")
         try:
-            body = request.body.decode("utf-8")
-            pairs += parse_qsl(body, keep_blank_values=True, errors="strict", max_num_fields=MAX_FORM_FIELDS)
-        except (UnicodeDecodeError, ValueError) as error:
-            decoded.wire_error("", f"the request body is not a form ({error})")
+            pairs += _fields(request.body.decode("utf-8"), decoded, "form")
+        except UnicodeDecodeError as error:
+            decoded.wire_error("", f"the request body is not a UTF-8 form ({error})")
     pairs = [(key, text) for key, text in pairs
              if key not in FORM_PROTOCOL_PARAMS and not key.startswith("X-Amz-")]
     if root is None:
@@ -344,6 +359,10 @@ class _FormReader:
 
     def structure(self, schema: Schema, prefix: str, pointer: str) -> dict[str, Any]:
         value: dict[str, Any] = {}
+        if prefix.count(".") > MAX_FORM_DEPTH:
+            self.decoded.wire_error(pointer, f"form fields nested deeper than {MAX_FORM_DEPTH} levels: not read "
+                                             "further")
+            return value
         for member_name, member in schema.get("properties", {}).items():
             target = resolve(self.document, member)
             for name in self.name(member_name, member, target):
