@@ -19,7 +19,11 @@ def _output_findings(ctx: CheckContext) -> list[Finding]:
         decoded = ctx.output()
         schema = spec.part(ctx.exchange.service, ctx.exchange.operation, "output")
         wire = [ctx.finding("response_schema", "error", v.pointer, v.message) for v in decoded.violations]
-        ctx.memo["output_findings"] = wire + output_findings(schema, decoded.value, strict=ctx.strict)
+        if any(violation.pointer == "" for violation in decoded.violations):
+            # The body could not be read at all: what the schema would say of the nothing decoded is no news.
+            ctx.memo["output_findings"] = wire
+        else:
+            ctx.memo["output_findings"] = wire + output_findings(schema, decoded.value, strict=ctx.strict)
     found: list[Finding] = ctx.memo["output_findings"]
     return found
 

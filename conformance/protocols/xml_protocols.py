@@ -31,8 +31,11 @@ from conformance.protocols.xml import RESPONSE_LOCATIONS, Element, XmlReader, ch
 from conformance.spec.derive import Schema
 
 XML_CONTENT_TYPES = ("text/xml", "application/xml")
-# Elements of an error that carry the protocol's own data, not members of the error shape.
-ERROR_METADATA = frozenset({"Type", "Code", "RequestId", "RequestID", "HostId"})
+# Elements of an error that carry the protocol's own data, not members of the error shape: the query and ec2
+# envelopes', and those S3's "Error responses" page lists for its errors (Resource, HostId, and the details
+# it adds per code: the bucket, key or argument concerned).
+ERROR_METADATA = frozenset({"Type", "Code", "RequestId", "RequestID", "HostId", "Resource", "BucketName", "Key",
+                            "ArgumentName", "ArgumentValue"})
 
 
 class XmlBodyProtocol(Protocol):
