@@ -33,6 +33,7 @@ from conformance.results import OperationResult, RunResult
 from conformance.spec.validation import violations
 from conformance.targets.base import Target
 from conformance.targets.call import call
+from conformance.targets.client_rules import sendable_examples
 from conformance.targets.throttling import throttling_retries
 
 # A round ends at its first new defect, shrunk; later rounds look for the defects not yet seen.
@@ -144,7 +145,8 @@ class Runner:
             result.findings = state.collector.findings()
             result.status = self._status(state)
             return result
-        examples = dict(self.options.examples)
+        # Known-sendable values first (client_rules), then discovered resources; the user's --example values win.
+        examples = {**sendable_examples(service), **self.options.examples}
         if self.options.resources is not None:
             discovered = self.options.resources.examples_for(service, operation)
             examples = {**discovered, **examples}  # the user's --example values win
