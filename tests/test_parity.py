@@ -93,6 +93,22 @@ def test_ids_created_on_each_side_are_paired(aws_like_cassette: Path) -> None:
     assert result.errors == 0
 
 
+def test_any_vcrpy_cassette_replays_its_interactions_in_order(aws_like_cassette: Path, tmp_path: Path) -> None:
+    """A cassette conformance did not record (no `conformance:` key, no cases): the JSON bodies are the cases."""
+    import yaml
+
+    data = yaml.safe_load(aws_like_cassette.read_text())
+    foreign = {"version": data["version"],
+               "interactions": [{"request": i["request"], "response": i["response"]} for i in data["interactions"]]}
+    path = tmp_path / "pytest-recording.yaml"
+    path.write_text(yaml.safe_dump(foreign))
+    report = tmp_path / "foreign.json"
+    with glue_server(seed=7) as server:
+        assert main(["parity", str(path), "--target", server.url, "--report-json", str(report)]) == 0
+    result = json.loads(report.read_text())
+    assert result["summary"]["pairs"] == len(foreign["interactions"]) and result["summary"]["parity"] == 1.0
+
+
 class _Planted(BaseHTTPRequestHandler):
     """`conformance serve glue` behind a proxy that plants four differences, and nothing else."""
 
