@@ -174,7 +174,9 @@ def test_the_differences_found_are_exactly_the_planted_ones(aws_like_cassette: P
     assert scores["GetMLTransforms"]["score"] == 1.0  # a warning does not break a pair's agreement
     assert 0 < scores["GetMLTransform"]["score"] < 1
     assert 'name="parity"' in junit.read_text() or "parity" in junit.read_text()
-    assert "/Status" in html.read_text() and "GetMLTransform" in markdown.read_text()
+    assert "/Status" in html.read_text() and "parity:" in html.read_text()
+    summary = markdown.read_text()
+    assert "| glue:GetMLTransforms | " in summary and "`request_id`" in summary and "/Status" in summary
 
 
 def test_a_recording_against_moto_shows_its_known_deviations(aws_like_cassette: Path, tmp_path: Path,
