@@ -20,6 +20,8 @@ from conformance.cassettes.recorded_cases import RecordedCase, decode, encode
 from tests.endpoints import serve
 from tests.test_cassettes import findings_of, record, replay, without_cases
 
+pytest_plugins = ["pytester"]
+
 
 def _changed_generation(service: str, operation: str, kind: str, examples: dict[str, list[Any]]) -> Any:
     """What a new version of the strategies might draw: inputs the recording never sent."""
@@ -92,3 +94,17 @@ def test_parameters_keep_the_types_json_lacks() -> None:
     stored = RecordedCase("glue", "GetMLTaskRun", Case("invalid", {"A": "\ud800"}, "invalid", "x"), params).as_json()
     again = RecordedCase.from_json(yaml.safe_load(yaml.safe_dump(stored)), "here")
     assert again.params == params and again.case.value == {"A": "\ud800"}
+
+
+def test_the_pytest_plugin_replays_the_recorded_cases_too(tmp_path: Path, pytester: pytest.Pytester,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    path = tmp_path / "correct.yaml"
+    with serve("correct") as url:
+        assert record(url, path) == 0
+    monkeypatch.setattr("conformance.runner.case_strategy", _changed_generation)
+    result = pytester.runpytest_inprocess("--conformance", "glue:GetMLTaskRun", "--conformance-target",
+                                          f"cassette:{path}", "--conformance-max-examples", "5", "-q")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) > 0 and not outcomes.get("failed"), result.stdout.str()[-2000:]

@@ -93,6 +93,22 @@ def test_ids_created_on_each_side_are_paired(aws_like_cassette: Path) -> None:
     assert result.errors == 0
 
 
+def test_any_vcrpy_cassette_replays_its_interactions_in_order(aws_like_cassette: Path, tmp_path: Path) -> None:
+    """A cassette conformance did not record (no `conformance:` key, no cases): the JSON bodies are the cases."""
+    import yaml
+
+    data = yaml.safe_load(aws_like_cassette.read_text())
+    foreign = {"version": data["version"],
+               "interactions": [{"request": i["request"], "response": i["response"]} for i in data["interactions"]]}
+    path = tmp_path / "pytest-recording.yaml"
+    path.write_text(yaml.safe_dump(foreign))
+    report = tmp_path / "foreign.json"
+    with glue_server(seed=7) as server:
+        assert main(["parity", str(path), "--target", server.url, "--report-json", str(report)]) == 0
+    result = json.loads(report.read_text())
+    assert result["summary"]["pairs"] == len(foreign["interactions"]) and result["summary"]["parity"] == 1.0
+
+
 class _Planted(BaseHTTPRequestHandler):
     """`conformance serve glue` behind a proxy that plants four differences, and nothing else."""
 
@@ -158,7 +174,9 @@ def test_the_differences_found_are_exactly_the_planted_ones(aws_like_cassette: P
     assert scores["GetMLTransforms"]["score"] == 1.0  # a warning does not break a pair's agreement
     assert 0 < scores["GetMLTransform"]["score"] < 1
     assert 'name="parity"' in junit.read_text() or "parity" in junit.read_text()
-    assert "/Status" in html.read_text() and "GetMLTransform" in markdown.read_text()
+    assert "/Status" in html.read_text() and "parity:" in html.read_text()
+    summary = markdown.read_text()
+    assert "| glue:GetMLTransforms | " in summary and "`request_id`" in summary and "/Status" in summary
 
 
 def test_a_recording_against_moto_shows_its_known_deviations(aws_like_cassette: Path, tmp_path: Path,

@@ -93,10 +93,9 @@ def replay_notes(target: Target, options: RunOptions, operations: list[tuple[str
 
 
 def load_cassette_modules() -> None:
-    """Import every module a recording or a replay uses, in both: the same local modules are loaded then.
+    """Import every module a recording or a replay uses, in both; a one-line error when vcrpy is missing.
 
-    Hypothesis draws some constants from the source of loaded local modules, so a replay that had loaded
-    other modules than its recording would generate other cases.
+    (Loaded modules no longer change the cases a seed gives: `conformance.determinism` pins that.)
     """
     _require_vcrpy()
     import conformance.cassettes.checking

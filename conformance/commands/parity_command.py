@@ -17,12 +17,11 @@ from conformance.commands.argument_types import positive_int
 from conformance.commands.run_command import resolve_operations
 from conformance.errors import UsageError
 from conformance.parity.normalize import BUILTIN_NAMES, parse_normalizers
-from conformance.parity.report import print_parity, write_parity_json
+from conformance.parity.report import print_parity, write_parity_json, write_parity_markdown
 from conformance.parity.runner import CHECK, LiveSide, ParityOptions, ParityResult, ParityRunner, RecordedSide
 from conformance.parity.steps import Step, recorded_steps
 from conformance.report.html_report import write_html
 from conformance.report.junit import write_junit
-from conformance.report.markdown_report import write_markdown
 from conformance.targets import make_target
 
 CASSETTE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -105,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     if args.report_html:
         write_html(result.run, args.report_html)
     if args.report_md:
-        write_markdown(result.run, args.report_md)
+        write_parity_markdown(result, args.report_md)
     return 1 if result.errors else 0
 
 

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from conformance.parity.runner import CHECK, ParityResult
 from conformance.report.console import summary
 from conformance.report.json_report import report_dict
+from conformance.report.markdown_report import render_markdown
 from conformance.spec.writer import atomic_write
 
 
@@ -46,3 +47,18 @@ def print_parity(result: ParityResult, stream: TextIO | None = None) -> None:
         if score.pairs:
             stream.write(f"{CHECK} {service}:{operation}: {score.agree}/{score.pairs} pairs agree "
                          f"({100 * (score.score or 0):.0f}%)\n")
+
+
+def render_parity_markdown(result: ParityResult) -> str:
+    """The run's markdown summary, then each operation's parity score and the normalizers in use."""
+    lines = [render_markdown(result.run).rstrip("\n"), "", f"A = `{result.a}` · B = `{result.b}` · normalized: "
+             + ", ".join(f"`{n.name}`" for n in result.normalizers), "",
+             "| operation | pairs | agree | parity |", "|---|---|---|---|"]
+    for (service, operation), score in result.scores.items():
+        shown = "-" if score.score is None else f"{100 * score.score:.0f}%"
+        lines.append(f"| {service}:{operation} | {score.pairs} | {score.agree} | {shown} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_parity_markdown(result: ParityResult, path: Path) -> None:
+    atomic_write(path, render_parity_markdown(result))
