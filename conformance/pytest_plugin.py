@@ -110,7 +110,7 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
             started.touch()
         target, resources = _session_target(config)
         options.resources = resources
-        if target.name.startswith("cassette:"):
+        if target.replays_recording:
             from conformance.cassettes.session import use_recorded_cases
 
             use_recorded_cases(target, options)  # a cassette that carries its cases replays them

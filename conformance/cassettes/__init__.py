@@ -5,9 +5,10 @@ it: request matchers that work for AWS protocols (`matching`), redaction of secr
 service and operation a recorded request is (`identify`), reading and validating a cassette (`reading`),
 recording a run (`recording`) and checking recorded responses with the spec's checks (`checking`).
 
-Importing this package does not import vcrpy: `CassetteMiss` is needed by the runner even without it.
+Importing this package does not import vcrpy. `CassetteMiss` lives with the targets (`conformance.targets.miss`): the
+runner catches it without importing the cassettes.
 """
 
-from conformance.cassettes.miss import CassetteMiss
+from conformance.targets.miss import CassetteMiss
 
 __all__ = ["CassetteMiss"]

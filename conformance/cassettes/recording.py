@@ -59,10 +59,10 @@ def check_record_path(path: Path, force: bool) -> None:
 
 
 def check_recordable(target: Target) -> None:
-    if target.name == "moto":
+    if target.embedded_mock:
         raise UsageError("--record needs traffic on the wire, and in-process moto answers inside botocore: "
                          "start `moto_server -H 127.0.0.1 -p 5000` and use --target http://127.0.0.1:5000")
-    if target.name.startswith("cassette:"):
+    if target.replays_recording:
         raise UsageError("--record with a cassette target: a replay sends nothing new to record")
 
 

@@ -24,13 +24,13 @@ def cassette_session(args: argparse.Namespace, target: Target, options: RunOptio
     --seed is given. `args.seed` follows, since real-resource discovery is seeded from it too.
     """
     record = getattr(args, "record", None)
-    if record is not None or target.name.startswith("cassette:"):
+    if record is not None or target.replays_recording:
         load_cassette_modules()
     if record is None:
         if getattr(args, "redact_account", False) or getattr(args, "force", False):
             flag = "--redact-account" if args.redact_account else "--force"
             raise UsageError(f"{flag} only applies with --record")
-        if target.name.startswith("cassette:"):
+        if target.replays_recording:
             for note in replay_notes(target, options, operations, resources=not args.no_resources):
                 print(f"note: {note}", file=sys.stderr)
             args.seed = options.seed
@@ -52,7 +52,7 @@ def cassette_session(args: argparse.Namespace, target: Target, options: RunOptio
 
 def use_recorded_cases(target: Target, options: RunOptions) -> None:
     """A cassette that carries its cases is replayed from them: nothing is generated, nothing discovered."""
-    from conformance.targets.cassette_target import CassetteTarget
+    from conformance.cassettes.replay_target import CassetteTarget
 
     if isinstance(target, CassetteTarget) and target.cassette.carries_cases:
         options.recorded_cases = target.recorded_cases
@@ -62,7 +62,7 @@ def replay_notes(target: Target, options: RunOptions, operations: list[tuple[str
                  resources: bool = True) -> list[str]:
     """Sets the recorded seed when none was given; says which arguments differ from the recorded run's."""
     from conformance.cassettes.recording import generator_fingerprint
-    from conformance.targets.cassette_target import CassetteTarget
+    from conformance.cassettes.replay_target import CassetteTarget
 
     if not isinstance(target, CassetteTarget) or not target.recorded_run:
         return []
@@ -100,7 +100,7 @@ def load_cassette_modules() -> None:
     _require_vcrpy()
     import conformance.cassettes.checking
     import conformance.cassettes.recording
-    import conformance.targets.cassette_target  # noqa: F401
+    import conformance.cassettes.replay_target  # noqa: F401
 
 
 def _normalized(value: Any) -> Any:

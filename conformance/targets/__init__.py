@@ -23,7 +23,7 @@ def make_target(spec: str, **kwargs: Any) -> Target:
         return UrlTarget(spec, **kwargs)
     if spec.startswith("cassette:"):
         require(VCRPY, "a cassette: target")
-        from conformance.targets.cassette_target import CassetteTarget  # needs vcrpy: imported only here
+        from conformance.cassettes.replay_target import CassetteTarget  # needs vcrpy: imported only here
 
         return CassetteTarget(spec.removeprefix("cassette:"), **kwargs)
     raise UsageError(f"unknown target {spec!r}: use moto, aws, an http://host:port URL or cassette:PATH")

@@ -14,8 +14,8 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from conformance.cassettes.miss import CassetteMiss
 from conformance.exchange import Exchange, HttpRequest, HttpResponse, redact_headers
+from conformance.targets.miss import CassetteMiss
 
 TRANSPORT_ERRORS = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError,
                     HTTPClientError)

@@ -21,10 +21,10 @@ from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
 
 from conformance.cassettes.identify import AWS_DOMAINS, CREDENTIAL_SCOPE
-from conformance.cassettes.miss import CassetteMiss
 from conformance.errors import UsageError
 from conformance.targets.aws_target import is_read_only
 from conformance.targets.base import DEFAULT_REGION, DUMMY_CREDENTIALS, Target
+from conformance.targets.miss import CassetteMiss
 
 if TYPE_CHECKING:
     from conformance.cassettes.reading import CassetteFile
