@@ -7,7 +7,6 @@ answer: a `--replay-case` or `--fuzz` case, the stateful Glue ML family, or a ge
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 import traceback
@@ -123,12 +122,6 @@ class Endpoint:
 
     def _fuzz_answer(self, operation: str, seed: int, request_id: str) -> Answer:
         case = fuzz.fuzz_case(self.service, operation, seed)
-        headers = {**case.headers, REQUEST_ID_HEADER: request_id, fuzz.CASE_HEADER: fuzz.case_id(operation, seed),
-                   fuzz.LABEL_HEADER: _header_value(case.label)}
+        tags = fuzz.case_headers(case, fuzz.case_id(operation, seed))
+        headers = {**case.headers, REQUEST_ID_HEADER: request_id, **tags}
         return Answer(case.status, headers, case.body)
-
-
-def _header_value(text: str) -> str:
-    """TEXT as one printable ASCII header line (labels quote map keys, which may hold any character)."""
-    ascii_text = text.encode("ascii", "backslashreplace").decode("ascii")
-    return re.sub(r"[\x00-\x1f\x7f]", lambda match: f"\\x{ord(match[0]):02x}", ascii_text)
