@@ -13,6 +13,7 @@ from typing import Any
 
 from conformance.commands.argument_types import positive_int
 from conformance.errors import UsageError
+from conformance.fuzz.report import print_summary
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.fuzz import parse_case_id
 from conformance.server.glue_ml import DEFAULT_ACCOUNT_ID, GlueMLFamily, GlueMLOptions
@@ -146,4 +147,8 @@ def _serve(server: ServeServer, args: argparse.Namespace, seed: int) -> int:
     stats = server.endpoint.stats
     note = "" if finished else " (some requests were still running after the grace period)"
     print(f"conformance serve: stopped after {stats.requests} requests{note}", flush=True)
+    judge = server.endpoint.judge
+    if judge is not None and judge.cases:  # what the clients made of the answers, as fuzz-parser reports it
+        print_summary(judge.result(), sys.stdout)
+        sys.stdout.flush()
     return 0
