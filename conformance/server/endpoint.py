@@ -22,7 +22,7 @@ from conformance.fuzz.wire import WireResponse
 from conformance.server import fuzz
 from conformance.server.generic import GenericResponder, derive_seed
 from conformance.server.glue_ml import GlueMLFamily
-from conformance.server.judge import Judge, read_verdict_input
+from conformance.server.judge import Judge, decode_verdict_input
 from conformance.server.protocol import REQUEST_ID_HEADER, Answer, JsonProtocol, ServiceError, new_request_id
 from conformance.server.validation_messages import (
     input_problems,
@@ -158,10 +158,14 @@ class Endpoint:
         if self.judge is None:
             return _json_answer(404, {"message": "the judge works with --fuzz or --replay-case answers only"})
         try:
-            record = read_verdict_input(json.loads(body), self.service)
+            record = decode_verdict_input(body, self.service)
         except ValueError as error:  # not JSON, or not a verdict input
             return _json_answer(400, {"message": f"not a verdict input: {error}"})
-        return _json_answer(200, self.judge.judge(record).as_json())
+        try:
+            return _json_answer(200, self.judge.judge(record).as_json())
+        except Exception as error:  # a bug of ours: said to the client, the traceback for the operator
+            traceback.print_exc(file=sys.stderr)
+            return _json_answer(500, {"message": f"the judge failed: {type(error).__name__}: {error}"})
 
     def report_answer(self) -> Answer:
         """The fuzz-parser JSON report of every verdict input judged so far."""

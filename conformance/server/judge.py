@@ -13,7 +13,8 @@ in `message`); it is judged as botocore's parse `{"Error": {"Code", "Message"}, 
 client raised instead; `documented: true` says that is its way of refusing a response (botocore's
 ResponseParserError, JSON.parse's SyntaxError in JavaScript), anything else is a crash. Values JSON cannot
 hold travel tagged: `{"$date": ISO 8601 or null}` (a date object; null: an invalid date), `{"$bytes": base64}`,
-`{"$number": "NaN" | "Infinity" | "-Infinity" | digits}`; top-level members whose names start with `$` (SDK
+`{"$number": "NaN" | "Infinity" | "-Infinity" | digits}`, and `{"$too-deep": true}` for a value nested too deep
+for the client to write (the whole output, or anywhere in it); top-level members whose names start with `$` (SDK
 metadata such as `$metadata`) are dropped.
 
 The case id names the response (`conformance.server.fuzz`); the server looks it up among the answers it sent
@@ -28,6 +29,7 @@ import base64
 import binascii
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -37,7 +39,7 @@ from typing import Any
 from conformance import spec
 from conformance.fuzz.context import for_operation
 from conformance.fuzz.convert import parse_timestamp_text
-from conformance.fuzz.oracle import Oracle, Verdict
+from conformance.fuzz.oracle import ACCEPTED_INVALID, WRONG_VALUE, Oracle, Verdict
 from conformance.fuzz.runner import Defect, FuzzResult
 from conformance.fuzz.wire import MALFORMED, WireResponse
 from conformance.server.fuzz import fuzz_response, parse_case_id
@@ -57,8 +59,8 @@ class ClientError:
 
     class_name: str
     message: Any  # a string, unless the client passed a malformed answer's message through as it was
-    code: str | None = None
-    members: dict[str, Any] = field(default_factory=dict)
+    code: Any = None  # likewise a string, unless it kept a malformed answer's `__type: 42`; None: no AWS error
+    members: Any = field(default_factory=dict)  # the members read, or TOO_DEEP
     documented: bool = False
 
 
@@ -85,6 +87,34 @@ class Judgement:
             "kind": self.verdict.kind, "exception": self.verdict.exception, "message": self.verdict.message}
         return {"case": self.record.case, "label": self.response.label, "validity": self.response.expectation.mode,
                 "category": self.response.category, "verdict": verdict}
+
+
+class TooDeep:
+    """A client's reading nested deeper than a JSON decoder goes: it kept a malformed answer's deep nesting."""
+
+    def __repr__(self) -> str:
+        return "a value nested too deep to decode"
+
+
+TOO_DEEP = TooDeep()
+_CASE_FIELD = re.compile(r'"case"\s*:\s*"(?P<case>[^"\\]{1,80})"')
+_CLIENT_FIELD = re.compile(r'"client"\s*:\s*"(?P<client>[^"\\]{1,200})"')
+
+
+def decode_verdict_input(text: str | bytes, service: str) -> VerdictInput:
+    """The verdict input in TEXT (JSON); ValueError says what is wrong. One nested deeper than Python's JSON
+    decoder goes is an output (or error members) holding `TOO_DEEP`: what the client read is still judged."""
+    try:
+        return read_verdict_input(json.loads(text), service)
+    except RecursionError:
+        shown = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        case, client = _CASE_FIELD.search(shown), _CLIENT_FIELD.search(shown)
+        if case is None:
+            raise ValueError("nested too deep to decode, and no 'case' field found") from None
+        operation, seed = parse_case_id(case["case"])
+        if operation not in spec.operations(service):
+            raise ValueError(f"case {case['case']} names no operation of {service}") from None
+        return VerdictInput(case["case"], operation, seed, output=TOO_DEEP, client=client and client["client"])
 
 
 def read_verdict_input(document: Any, service: str) -> VerdictInput:
@@ -124,14 +154,15 @@ def _client_error(value: Any) -> ClientError:
         raise ValueError("'error.class' must be the exception's class name")
     if message is None:
         message = ""  # a message the client does not have (JSON null) is judged as an empty one
-    if code is not None and not isinstance(code, str):
-        raise ValueError("'error.code' must be the AWS error code the client read, a string, or null")
     if not isinstance(members, dict):
+        raise ValueError("'error.members' must be an object")
+    members = client_value(members)
+    if members is not TOO_DEEP and not isinstance(members, dict):
         raise ValueError("'error.members' must be an object")
     if not isinstance(documented, bool):
         raise ValueError("'error.documented' must be true or false")
     # A message that is not a string is what a client read from a malformed answer: the oracle judges it.
-    return ClientError(class_name, client_value(message), code, client_value(members), documented)
+    return ClientError(class_name, client_value(message), code, members, documented)
 
 
 def client_value(value: Any) -> Any:
@@ -153,6 +184,8 @@ def client_value(value: Any) -> Any:
                 raise ValueError(f"$bytes {tagged[:40]!r} is not base64") from None
         if tag == "$number":
             return _number(tagged)
+        if tag == "$too-deep":
+            return TOO_DEEP
     return {key: client_value(item) for key, item in value.items()}
 
 
@@ -235,9 +268,17 @@ class Judge:
     @staticmethod
     def _verdict(oracle: Oracle, record: VerdictInput, response: WireResponse) -> Verdict | None:
         error = record.error
+        if record.output is TOO_DEEP:
+            if response.expectation.mode == MALFORMED:
+                return Verdict(ACCEPTED_INVALID, None, "the client returned a value nested deeper than a JSON "
+                               "decoder goes: it kept the malformed nesting")
+            return Verdict(WRONG_VALUE, None, "the client returned a value nested deeper than the response")
         if error is None:
             return oracle.judge(response, record.output)
         if error.code is not None:
+            if error.members is TOO_DEEP:
+                return Verdict(ACCEPTED_INVALID, None, "the client's error holds members nested deeper than it "
+                               "could write: it kept the malformed nesting")
             return oracle.judge(response, error_parse(error, response))
         return oracle.judge_exception(response, error.class_name, " ".join(str(error.message).split()),
                                       documented=error.documented)
@@ -277,7 +318,7 @@ def read_verdict_inputs(lines: Iterable[str], service: str, where: str) -> list[
         if not line.strip():
             continue
         try:
-            records.append(read_verdict_input(json.loads(line), service))
+            records.append(decode_verdict_input(line, service))
         except ValueError as error:
             raise ValueError(f"{where}:{number}: {error}") from None
     return records
