@@ -9,7 +9,7 @@ HTTP: a client that costs little CPU, so the server's cores are what is measured
 cores the server used meanwhile (CPU seconds of the server and its workers, from /proc, over the wall
 seconds): on a machine other work shares, fewer than 2 cores for 8 clients says the machine had no more to
 give. The server's memory is its resident set plus its workers', after the warm-up and at the end.
-Run: python bench/bench_serve_fuzz.py [CALLS_PER_MEASUREMENT]
+Run: python bench/bench_serve_fuzz.py [CALLS_PER_MEASUREMENT] [ROUNDS]
 """
 
 from __future__ import annotations
@@ -120,17 +120,26 @@ def measure(workers: str, count: int) -> tuple[float, float, float, float, float
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 800
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {count} calls per measurement")
-    results = {}
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {count} calls per measurement, "
+          f"{rounds} interleaved rounds, the fastest kept (a shared machine)")
+    best: dict[tuple[str, int], tuple[float, float]] = {}
+    for number in range(1, rounds + 1):
+        for workers in ("0", "auto"):
+            one, one_cores, many, many_cores, warm, end = measure(workers, count)
+            for clients, measured in ((1, (one, one_cores)), (CONCURRENT, (many, many_cores))):
+                if measured[0] > best.get((workers, clients), (0.0, 0.0))[0]:
+                    best[(workers, clients)] = measured
+            print(f"round {number} --workers {workers:4}  1 client {one:6.1f} calls/s ({one_cores:.2f} cores)   "
+                  f"{CONCURRENT} clients {many:6.1f} calls/s ({many_cores:.2f} cores)   {many / one:.2f}x   "
+                  f"memory {warm:.0f} MiB after warm-up, {end:.0f} MiB at the end")
     for workers in ("0", "auto"):
-        one, one_cores, many, many_cores, warm, end = measure(workers, count)
-        results[workers] = (one, many)
-        print(f"--workers {workers:4}  1 client {one:6.1f} calls/s ({one_cores:.2f} cores)   {CONCURRENT} clients "
-              f"{many:6.1f} calls/s ({many_cores:.2f} cores)   {many / one:.2f}x   memory {warm:.0f} MiB after "
-              f"warm-up, {end:.0f} MiB at the end")
-    speedup = results["auto"][1] / results["auto"][0]
-    print(f"8 clients / 1 client with worker processes: {speedup:.2f}x (target >= {TARGET}x); against one "
-          f"process with 8 clients: {results['auto'][1] / results['0'][1]:.2f}x")
+        (one, one_cores), (many, many_cores) = best[(workers, 1)], best[(workers, CONCURRENT)]
+        print(f"fastest --workers {workers:4}  1 client {one:6.1f} calls/s ({one_cores:.2f} cores)   "
+              f"{CONCURRENT} clients {many:6.1f} calls/s ({many_cores:.2f} cores)   {many / one:.2f}x")
+    speedup = best[("auto", CONCURRENT)][0] / best[("auto", 1)][0]
+    print(f"8 clients / 1 client with worker processes: {speedup:.2f}x (target >= {TARGET}x); 8 clients with "
+          f"workers / 8 clients in one process: {best[('auto', CONCURRENT)][0] / best[('0', CONCURRENT)][0]:.2f}x")
     print("PASS" if speedup >= TARGET else "FAIL")
 
 
