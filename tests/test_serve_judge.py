@@ -268,3 +268,9 @@ def test_a_client_that_reads_everything_right_has_no_defect_and_a_fragile_one_ha
     assert accepted is not None and accepted.kind == "accepted-invalid"
     result = judge.result()
     assert result.cases == 5 and len(result.defects) == 3 and result.parser == "hand"
+
+
+def test_the_judge_answers_only_a_fuzz_server() -> None:
+    endpoint = Endpoint("glue", EndpointOptions(seed=1))
+    for answer in (endpoint.judge_answer(b'{"case": "GetMLTaskRun-01", "output": {}}'), endpoint.report_answer()):
+        assert answer.status == 404 and b"--fuzz" in answer.body

@@ -161,7 +161,10 @@ def write_json_report(document: dict[str, Any], path: Path) -> None:
 def print_summary(result: FuzzResult, out: TextIO) -> None:
     rate = result.cases / result.seconds if result.seconds else 0.0
     out.write(f"fuzz-parser {result.service}:{result.operation} with {result.parser}\n")
-    out.write(f"{result.cases} cases in {result.seconds:.1f} s ({rate:.0f}/s), seed {result.seed}")
+    judged = any(defect.case is not None for defect in result.defects) or not result.rounds
+    out.write(f"{result.cases} cases in {result.seconds:.1f} s ({rate:.0f}/s)")
+    if not judged:  # a client's verdict inputs have no seed of the run: their cases name their own
+        out.write(f", seed {result.seed}")
     if result.seeds_passed or result.seeds_skipped:
         out.write(f"; protocol tests: {result.seeds_passed} passed, {len(result.seeds_skipped)} skipped "
                   "(botocore's ignore list)")
