@@ -96,26 +96,30 @@ def cpu_seconds(pid: int) -> dict[int, float]:
     return used
 
 
-def timed_rate(url: str, pid: int, total: int, clients: int) -> tuple[float, float]:
-    """(calls per second, cores the server used meanwhile: its CPU seconds over the wall seconds)."""
+def timed_rate(url: str, pid: int, total: int, clients: int) -> tuple[float, float, float, float]:
+    """(calls per second, cores the server used meanwhile: its CPU seconds over the wall seconds, CPU
+    milliseconds per call in the server process, in the workers)."""
     before, started = cpu_seconds(pid), time.perf_counter()
     calls_per_second = rate(url, total, clients)
     wall, after = time.perf_counter() - started, cpu_seconds(pid)
-    used = sum(after[p] - before.get(p, 0.0) for p in after)
-    return calls_per_second, used / wall
+    server = after.get(pid, 0.0) - before.get(pid, 0.0)
+    workers = sum(after[p] - before.get(p, 0.0) for p in after if p != pid)
+    made = calls_per_second * wall
+    return calls_per_second, (server + workers) / wall, server * 1000 / made, workers * 1000 / made
 
 
-def measure(workers: str, count: int) -> tuple[float, float, float, float, float, float]:
-    """(one client's calls/s, cores used; 8 clients' calls/s, cores used; MiB after warm-up, MiB at the end)."""
+def measure(workers: str, count: int) -> tuple[float, float, float, float, float, float, tuple[float, float]]:
+    """(one client's calls/s, cores used; 8 clients' calls/s, cores used; MiB after warm-up, MiB at the end;
+    CPU ms per call in the server process and in the workers, with 8 clients)."""
     with serve_process(["glue", "--fuzz", "--seed", "1", "--quiet", "--workers", workers]) as server:
         pid = server.process.pid
         rate(server.url, 200, CONCURRENT)  # warm-up: strategies built in every process
         warm = resident_mib(pid)
-        one, one_cores = timed_rate(server.url, pid, count, 1)
-        many, many_cores = timed_rate(server.url, pid, count, CONCURRENT)
+        one, one_cores, _, _ = timed_rate(server.url, pid, count, 1)
+        many, many_cores, server_ms, workers_ms = timed_rate(server.url, pid, count, CONCURRENT)
         end = resident_mib(pid)
         assert server.stop() == 0
-    return one, one_cores, many, many_cores, warm, end
+    return one, one_cores, many, many_cores, warm, end, (server_ms, workers_ms)
 
 
 def main() -> None:
@@ -124,15 +128,18 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {count} calls per measurement, "
           f"{rounds} interleaved rounds, the fastest kept (a shared machine)")
     best: dict[tuple[str, int], tuple[float, float]] = {}
+    costs: dict[str, tuple[float, float]] = {}
     for number in range(1, rounds + 1):
         for workers in ("0", "auto"):
-            one, one_cores, many, many_cores, warm, end = measure(workers, count)
+            one, one_cores, many, many_cores, warm, end, (server_ms, workers_ms) = measure(workers, count)
+            costs[workers] = min(costs.get(workers, (1e9, 1e9)), (server_ms, workers_ms), key=sum)
             for clients, measured in ((1, (one, one_cores)), (CONCURRENT, (many, many_cores))):
                 if measured[0] > best.get((workers, clients), (0.0, 0.0))[0]:
                     best[(workers, clients)] = measured
             print(f"round {number} --workers {workers:4}  1 client {one:6.1f} calls/s ({one_cores:.2f} cores)   "
                   f"{CONCURRENT} clients {many:6.1f} calls/s ({many_cores:.2f} cores)   {many / one:.2f}x   "
-                  f"memory {warm:.0f} MiB after warm-up, {end:.0f} MiB at the end")
+                  f"memory {warm:.0f} MiB after warm-up, {end:.0f} MiB at the end; CPU per call {server_ms:.2f} ms "
+                  f"server + {workers_ms:.2f} ms workers")
     for workers in ("0", "auto"):
         (one, one_cores), (many, many_cores) = best[(workers, 1)], best[(workers, CONCURRENT)]
         print(f"fastest --workers {workers:4}  1 client {one:6.1f} calls/s ({one_cores:.2f} cores)   "
@@ -140,6 +147,13 @@ def main() -> None:
     speedup = best[("auto", CONCURRENT)][0] / best[("auto", 1)][0]
     print(f"8 clients / 1 client with worker processes: {speedup:.2f}x (target >= {TARGET}x); 8 clients with "
           f"workers / 8 clients in one process: {best[('auto', CONCURRENT)][0] / best[('0', CONCURRENT)][0]:.2f}x")
+    # What the CPU costs allow on an idle machine: every core busy, the server process (one GIL) no more than one.
+    server_ms, workers_ms = costs["auto"]
+    cores = len(os.sched_getaffinity(0))
+    ceiling = min(cores * 1000 / (server_ms + workers_ms), 1000 / server_ms)
+    print(f"CPU per call with workers: {server_ms:.2f} ms in the server, {workers_ms:.2f} ms in the workers: "
+          f"{cores} idle cores could answer {ceiling:.0f} calls/s, {ceiling / best[('auto', 1)][0]:.2f}x the fastest "
+          "single client measured")
     print("PASS" if speedup >= TARGET else "FAIL")
 
 
