@@ -3,7 +3,7 @@ reading to the judge: the defect classes the issue found by hand must show, so a
 in the adapter) shows too.
 
 Needs Node.js and `npm install --prefix adapters/js` (`.ci/run` does it); skipped with the reason otherwise.
-The server runs in this process (its cases are generated here); the SDK in a node process.
+The server runs in this process with two case workers, as `serve --fuzz` does; the SDK in a node process.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import pytest
 from conformance.fuzz.runner import Defect
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.http import serve_in_thread
+from conformance.server.workers import CaseWorkers
 
 ADAPTER = Path(__file__).resolve().parent.parent / "adapters" / "js"
 PACKAGES = ("@aws-sdk/client-glue", "@aws-sdk/client-cloudwatch-logs")
@@ -38,10 +39,14 @@ def _node() -> str:
 def _fuzz(service: str, calls: int, concurrency: int = 4) -> tuple[dict[str, Any], list[Defect]]:
     """Run the SDK CALLS times against `serve SERVICE --fuzz`; (its summary line, the judge's defects)."""
     node = _node()
-    endpoint = Endpoint(service, EndpointOptions(seed=1, fuzz=True))
-    with serve_in_thread(endpoint) as server:
-        done = subprocess.run([node, "fuzz-client.mjs", service, server.url, str(calls), str(concurrency)],
-                              cwd=ADAPTER, capture_output=True, text=True, timeout=300, check=False)
+    workers = CaseWorkers(2)  # as `serve --fuzz` runs by default
+    endpoint = Endpoint(service, EndpointOptions(seed=1, fuzz=True), generate=workers)
+    try:
+        with serve_in_thread(endpoint) as server:
+            done = subprocess.run([node, "fuzz-client.mjs", service, server.url, str(calls), str(concurrency)],
+                                  cwd=ADAPTER, capture_output=True, text=True, timeout=300, check=False)
+    finally:
+        workers.close()
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert endpoint.judge is not None
