@@ -24,7 +24,16 @@ from conformance.fuzz import FAMILY_NAMES, for_operation, generator_for
 from conformance.fuzz.context import REQUEST_ID
 from conformance.fuzz.generate import COMMON_ERRORS, UNKNOWN_MEMBER
 from conformance.server.endpoint import Endpoint, EndpointOptions
-from conformance.server.fuzz import CASE_HEADER, FuzzCase, case_id, fuzz_case, parse_case_id
+from conformance.server.fuzz import (
+    CASE_HEADER,
+    CASE_HEADERS,
+    LABEL_HEADER,
+    VALIDITY_HEADER,
+    FuzzCase,
+    case_id,
+    fuzz_case,
+    parse_case_id,
+)
 from conformance.server.glue_ml import GlueMLFamily
 from conformance.server.http import serve_in_thread
 from conformance.server.process import serve_process
@@ -298,6 +307,27 @@ def test_the_fuzz_server_tags_every_answer_and_replays_a_case_in_another_process
         other = _post(process.url, "GetMLTransforms", b"{}")
         assert other.status == 200 and other.getheader(CASE_HEADER) is None
         assert process.stop() == 0
+
+
+def test_every_answer_says_what_it_is_on_success_and_on_error() -> None:
+    request = json.dumps({"TransformId": "tfm-1", "TaskRunId": "tsk-1"}).encode()
+    endpoint = Endpoint("glue", EndpointOptions(seed=3, fuzz=True))
+    statuses: Counter[int] = Counter()
+    validities: Counter[str] = Counter()
+    with serve_in_thread(endpoint) as server:
+        for _ in range(40):
+            response = _post(server.url, OPERATION, request)
+            response.read()
+            operation, seed = parse_case_id(response.getheader(CASE_HEADER) or "")
+            case = fuzz_case("glue", operation, seed)
+            assert response.getheader(VALIDITY_HEADER) == case.validity
+            assert response.getheader(LABEL_HEADER)
+            exposed = {name.strip() for name in (response.getheader("Access-Control-Expose-Headers") or "").split(",")}
+            assert exposed == set(CASE_HEADERS)
+            assert (case.validity == "malformed") == (case.kind not in (*VALID_FAMILIES, "content-type"))
+            statuses[response.status // 100] += 1
+            validities[case.validity] += 1
+    assert statuses[2] and statuses[4] and validities["valid"] and validities["malformed"]
 
 
 def test_same_seed_same_sequence_of_cases() -> None:

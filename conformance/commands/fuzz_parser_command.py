@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from conformance import spec
 from conformance.commands.argument_types import positive_int
 from conformance.errors import UsageError
 from conformance.fuzz import FuzzOptions, FuzzRunner, default_parser, for_operation, load_parser
 from conformance.fuzz.parsers import Parser
-from conformance.fuzz.report import print_summary, pytest_module, report_dict, write_json_report
+from conformance.fuzz.report import judged_report_dict, print_summary, pytest_module, report_dict, write_json_report
+from conformance.server.judge import Judge, read_verdict_inputs
 from conformance.spec.writer import atomic_write
 
 
@@ -23,7 +25,8 @@ def add_parser(subparsers: Any) -> None:
         "break one thing) with botocore's parser or --parser, and report every crash, accepted invalid value "
         "and wrong value, each with a shrunk reproducer. Exit 0: no defect; 1: defects; 2: usage error.",
     )
-    parser.add_argument("target", metavar="SERVICE:OPERATION", help="e.g. glue:GetMLTaskRun")
+    parser.add_argument("target", metavar="SERVICE:OPERATION",
+                        help="e.g. glue:GetMLTaskRun (with --judge, SERVICE alone judges every operation)")
     parser.add_argument("--parser", dest="parser_spec", metavar="MODULE:FUNCTION",
                         help="a parser function(status, headers, body, service, operation) -> dict "
                         "(default: botocore's parser for the operation's protocol)")
@@ -39,10 +42,52 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--max-time", type=float, metavar="SECONDS", help="bound on the whole run")
     parser.add_argument("--report-json", type=Path, metavar="FILE", help="write the JSON report")
     parser.add_argument("--pytest", type=Path, metavar="FILE", help="write every reproducer as a pytest module")
+    parser.add_argument("--judge", type=Path, metavar="RESULTS.jsonl",
+                        help="judge another client instead: one verdict input a line (a `serve --fuzz` case id "
+                        "and the client's output or error, as posted to the server's judge; see the README)")
     parser.set_defaults(run=run)
 
 
+def run_judge(args: argparse.Namespace) -> int:
+    """`--judge FILE`: the verdict inputs of FILE, judged as the fuzz server judges them."""
+    service, colon, operation = args.target.partition(":")
+    spec.operations(service)  # an unknown service is a one-line UsageError
+    if colon:
+        spec.document(service, operation)
+    for option, given in (("--parser", args.parser_spec), ("--parser-error", args.parser_error),
+                          ("--pytest", args.pytest), ("--seed", args.seed is not None)):
+        if given:
+            raise UsageError(f"--judge judges what a client already made of each case; {option} does not apply "
+                             "(a client's defects reproduce with `conformance serve SERVICE --replay-case ID`)")
+    try:
+        text = args.judge.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"--judge {args.judge}: cannot read it: {getattr(error, 'strerror', None) or error}") from None
+    try:
+        records = read_verdict_inputs(text.splitlines(), service, str(args.judge))
+    except ValueError as error:
+        raise UsageError(f"--judge {error}") from None
+    kept = [record for record in records if not colon or record.operation == operation]
+    judge = Judge(service, strict=args.strict)
+    judge.judge_all(kept)
+    result = judge.result()
+    if len(kept) < len(records):
+        result.notes.append(f"{len(records) - len(kept)} verdict inputs of other operations than {operation} "
+                            "were left out")
+    if not kept:
+        result.notes.append(f"{args.judge} holds no verdict input to judge")
+    print_summary(result, sys.stdout)
+    if args.report_json:
+        write_json_report(judged_report_dict(result, strict=args.strict), args.report_json)
+    return 1 if result.defects else 0
+
+
 def run(args: argparse.Namespace) -> int:
+    for path in (args.report_json, args.pytest):
+        if path is not None and path.is_dir():
+            raise UsageError(f"{path} is a directory, not a report file")
+    if args.judge is not None:
+        return run_judge(args)
     service, colon, operation = args.target.partition(":")
     if not colon or not service or not operation:
         raise UsageError(f"give SERVICE:OPERATION, e.g. glue:GetMLTaskRun (got {args.target!r})")

@@ -13,11 +13,13 @@ from typing import Any
 
 from conformance.commands.argument_types import positive_int
 from conformance.errors import UsageError
+from conformance.fuzz.report import print_summary
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.fuzz import parse_case_id
 from conformance.server.glue_ml import DEFAULT_ACCOUNT_ID, GlueMLFamily, GlueMLOptions
 from conformance.server.http import DEFAULT_MAX_BODY_BYTES, ServeServer
 from conformance.server.state import StateFile
+from conformance.server.workers import CaseWorkers, default_workers
 
 DEFAULT_PORT = 8787
 STATEFUL_SERVICES = {"glue": "the Glue ML family (transforms and task runs)"}
@@ -43,6 +45,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--fuzz", action="store_true",
                         help="answer with valid and malformed responses, each tagged with an x-conformance-case id")
     parser.add_argument("--replay-case", metavar="ID", help="answer that operation with the fuzz case ID, always")
+    parser.add_argument("--workers", type=_workers, default="auto", metavar="N",
+                        help="with --fuzz: worker processes that make the cases (default auto: one per core; "
+                        "0: in the server process)")
     parser.add_argument("--task-run-seconds", type=_non_negative, default=3.0, metavar="SECONDS",
                         help="how long an ML task run takes from STARTING to SUCCEEDED (default 3)")
     parser.add_argument("--require-labels", action="store_true",
@@ -66,6 +71,15 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError("must be between 0 and 65535")
     return value
+
+
+def _workers(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return _non_negative_int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be auto or a number of processes, at least 0") from None
 
 
 def _non_negative_int(text: str) -> int:
@@ -96,9 +110,11 @@ def run(args: argparse.Namespace) -> int:
                               unknown_members=args.unknown_members)
     Endpoint(args.service, options)  # checks SERVICE, its protocol and the case id before anything is opened
     state = StateFile(args.state, args.service) if args.state is not None else None
+    processes = default_workers() if args.workers == "auto" else int(args.workers)
+    workers = CaseWorkers(processes) if args.fuzz and processes > 0 else None
     try:
         family = _family(args, state)
-        endpoint = Endpoint(args.service, options, family)
+        endpoint = Endpoint(args.service, options, family, generate=workers)
         try:
             server = ServeServer((args.host, args.port), endpoint, max_body_bytes=args.max_body_bytes,
                                  log=None if args.quiet else sys.stderr)
@@ -106,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
         return _serve(server, args, seed)
     finally:
+        if workers is not None:
+            workers.close()
         if state is not None:
             state.close()
 
@@ -131,7 +149,9 @@ def _serve(server: ServeServer, args: argparse.Namespace, seed: int) -> int:
                               name="conformance-serve", daemon=True)
     thread.start()
     protocol = server.endpoint.protocol
-    modes = [mode for mode, on in (("fuzz", args.fuzz), (f"replay {args.replay_case}", args.replay_case)) if on]
+    generate = server.endpoint.generate
+    fuzz = f"fuzz ({generate.processes} worker processes)" if isinstance(generate, CaseWorkers) else "fuzz"
+    modes = [mode for mode, on in ((fuzz, args.fuzz), (f"replay {args.replay_case}", args.replay_case)) if on]
     state = f", state {args.state}" if args.state else ""
     print(f"conformance serve: {args.service} (JSON {protocol.json_version}, {protocol.target_prefix}) on "
           f"{server.url} seed {seed} mode {' + '.join(modes) or 'reference'}{state}", flush=True)
@@ -146,4 +166,8 @@ def _serve(server: ServeServer, args: argparse.Namespace, seed: int) -> int:
     stats = server.endpoint.stats
     note = "" if finished else " (some requests were still running after the grace period)"
     print(f"conformance serve: stopped after {stats.requests} requests{note}", flush=True)
+    judge = server.endpoint.judge
+    if judge is not None and judge.cases:  # what the clients made of the answers, as fuzz-parser reports it
+        print_summary(judge.result(), sys.stdout)
+        sys.stdout.flush()
     return 0

@@ -68,15 +68,9 @@ class Oracle:
         return verdict.settle() if settle and verdict is not None else verdict
 
     def _judge(self, response: WireResponse, parsed: Any, error: BaseException | None) -> Verdict | None:
-        mode = response.expectation.mode
         if error is not None:
-            name = exception_name(error)
-            text = f"{name}: {one_line(error)}"
-            if not isinstance(error, self.documented):
-                return Verdict(CRASH, name, text)
-            if mode == VALID:
-                return Verdict(WRONG_VALUE, name, f"rejected a valid response with {text}")
-            return None
+            return self.judge_exception(response, exception_name(error), one_line(error),
+                                        documented=isinstance(error, self.documented))
         value = without_metadata(parsed)
         try:
             if response.status >= 300:
@@ -86,6 +80,17 @@ class Oracle:
             # Values no JSON parse can hold (objects of the parser's own, ...): not in the data model.
             return Verdict(ACCEPTED_INVALID, None, f"the parse cannot be read in the wire data model: "
                            f"{type(problem).__name__}: {one_line(problem)} ({shown(value, 80)})")
+
+    def judge_exception(self, response: WireResponse, name: str, message: str, *,
+                        documented: bool) -> Verdict | None:
+        """The defect of a parser that raised NAME (MESSAGE) for RESPONSE: a crash unless DOCUMENTED (its way
+        of refusing a response), which is wrong only for a valid response. Also for clients judged by name."""
+        text = f"{name}: {message}"
+        if not documented:
+            return Verdict(CRASH, name, text)
+        if response.expectation.mode == VALID:
+            return Verdict(WRONG_VALUE, name, f"rejected a valid response with {text}")
+        return None
 
     def problems(self, response: WireResponse, parsed: Any = None,
                  error: BaseException | None = None) -> list[str]:
@@ -185,6 +190,6 @@ def without_metadata(parsed: Any) -> Any:
     return parsed
 
 
-def one_line(error: BaseException) -> str:
+def one_line(error: BaseException | str) -> str:
     text = " ".join(str(error).split())
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."

@@ -96,19 +96,42 @@ def pytest_module(result: FuzzResult, parser: Parser, context: OperationContext,
 
 def report_dict(result: FuzzResult, parser: Parser, context: OperationContext, *,
                 strict: bool = False) -> dict[str, Any]:
+    defects = [_defect_dict(defect, reproduce_snippet(defect, parser, context, strict=strict, number=number))
+               for number, defect in enumerate(result.defects, 1)]
+    return _document(result, defects, strict)
+
+
+def replay_command(service: str, case: str) -> str:
+    return f"conformance serve {service} --replay-case {case}"
+
+
+def judged_report_dict(result: FuzzResult, *, strict: bool = False) -> dict[str, Any]:
+    """The report of a client judged from its verdict inputs: each defect reproduces as its `--replay-case`
+    (the client read that very answer) and carries the operation, the case id and how often it was seen."""
     defects = []
-    for number, defect in enumerate(result.defects, 1):
-        defects.append({
-            "kind": defect.kind,
-            "exception": defect.exception,
-            "category": defect.category,
-            "label": defect.label,
-            "message": defect.message,
-            "shrunk": defect.shrunk,
-            "source": defect.source,
-            "response": defect.response.as_json(),
-            "reproduce": reproduce_snippet(defect, parser, context, strict=strict, number=number),
-        })
+    for defect in result.defects:
+        replay = replay_command(result.service, defect.case or "")
+        entry = _defect_dict(defect, f"{replay}  # then point {result.parser} at it")
+        entry.update({"operation": defect.operation, "case": defect.case, "replay": replay, "seen": defect.seen})
+        defects.append(entry)
+    return _document(result, defects, strict)
+
+
+def _defect_dict(defect: Defect, reproduce: str) -> dict[str, Any]:
+    return {
+        "kind": defect.kind,
+        "exception": defect.exception,
+        "category": defect.category,
+        "label": defect.label,
+        "message": defect.message,
+        "shrunk": defect.shrunk,
+        "source": defect.source,
+        "response": defect.response.as_json(),
+        "reproduce": reproduce,
+    }
+
+
+def _document(result: FuzzResult, defects: list[dict[str, Any]], strict: bool) -> dict[str, Any]:
     return {
         "parser": result.parser,
         "service": result.service,
@@ -138,7 +161,10 @@ def write_json_report(document: dict[str, Any], path: Path) -> None:
 def print_summary(result: FuzzResult, out: TextIO) -> None:
     rate = result.cases / result.seconds if result.seconds else 0.0
     out.write(f"fuzz-parser {result.service}:{result.operation} with {result.parser}\n")
-    out.write(f"{result.cases} cases in {result.seconds:.1f} s ({rate:.0f}/s), seed {result.seed}")
+    judged = any(defect.case is not None for defect in result.defects) or not result.rounds
+    out.write(f"{result.cases} cases in {result.seconds:.1f} s ({rate:.0f}/s)")
+    if not judged:  # a client's verdict inputs have no seed of the run: their cases name their own
+        out.write(f", seed {result.seed}")
     if result.seeds_passed or result.seeds_skipped:
         out.write(f"; protocol tests: {result.seeds_passed} passed, {len(result.seeds_skipped)} skipped "
                   "(botocore's ignore list)")
@@ -160,6 +186,12 @@ def print_summary(result: FuzzResult, out: TextIO) -> None:
                 body = body[:BODY_SHOWN] + f"... ({len(response.body)} bytes)"
             headers = ", ".join(f"{k}: {v}" for k, v in response.headers.items())
             out.write(f"    HTTP {response.status} [{printable(headers)}] {printable(body)}\n")
+            if defect.case is not None:
+                out.write(f"    {defect.operation} case {defect.case}, seen {defect.seen}x: "
+                          f"{replay_command(result.service, defect.case)}\n")
+    if any(defect.case is not None for defect in result.defects):
+        out.write("\nreproducers: each case id with --replay-case; --report-json FILE for every raw answer\n")
+        return
     out.write("\nreproducers: --report-json FILE (each defect's `reproduce`) or --pytest FILE\n")
 
 

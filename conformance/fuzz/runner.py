@@ -70,8 +70,11 @@ class Defect:
     message: str
     response: WireResponse
     shrunk: bool = False
-    source: str = "generated"  # or "protocol test"
+    source: str = "generated"  # or "protocol test", or "client" (judged from a client's verdict input)
     choice: tuple[int, int, int, int] | None = None  # the case's bytes: use, base, slot, variant
+    case: str | None = None  # a `serve --fuzz` case id (`--replay-case`): a defect a client showed
+    operation: str | None = None  # set for a client's defects (one report may span operations)
+    seen: int = 1  # how many cases showed it (a client's defects)
 
     @property
     def key(self) -> tuple[str, str, str]:

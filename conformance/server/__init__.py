@@ -3,6 +3,7 @@
 One module per job: `protocol` (the JSON 1.0/1.1 wire), `validation_messages` (AWS-style validation errors
 from the input schema), `generic` (responses drawn from the strategies), `glue_ml` (the stateful Glue ML
 family), `state` (the atomic state file), `fuzz` (valid and malformed answers, each with a replayable id),
+`workers` (those answers made in worker processes), `judge` (verdicts on what a client made of them),
 `endpoint` (one request in, one answer out, no sockets) and `http` (the threaded HTTP server around it).
 """
 

@@ -7,18 +7,22 @@ answer: a `--replay-case` or `--fuzz` case, the stateful Glue ML family, or a ge
 
 from __future__ import annotations
 
-import re
+import json
 import sys
 import threading
 import traceback
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from conformance import spec
+from conformance.fuzz.report import judged_report_dict
+from conformance.fuzz.wire import WireResponse
 from conformance.server import fuzz
 from conformance.server.generic import GenericResponder, derive_seed
 from conformance.server.glue_ml import GlueMLFamily
+from conformance.server.judge import Judge, decode_verdict_input
 from conformance.server.protocol import REQUEST_ID_HEADER, Answer, JsonProtocol, ServiceError, new_request_id
 from conformance.server.validation_messages import (
     input_problems,
@@ -30,6 +34,8 @@ from conformance.server.validation_messages import (
 from conformance.spec.validation import as_clients_read
 
 UnknownMembers = Literal["reject", "ignore"]
+Generate = Callable[[str, str, int], WireResponse]  # (service, operation, seed) -> the fuzz case
+SERVED_CASES = 8192
 
 
 @dataclass(frozen=True)
@@ -50,19 +56,24 @@ class Endpoint:
     """SERVICE's JSON protocol endpoint; FAMILY (the Glue ML family) answers its operations from state."""
 
     def __init__(self, service: str, options: EndpointOptions | None = None,
-                 family: GlueMLFamily | None = None) -> None:
+                 family: GlueMLFamily | None = None, generate: Generate | None = None) -> None:
         self.service = service
         self.options = options or EndpointOptions()
         self.protocol = JsonProtocol(service)
         self.family = family
         self.generic = GenericResponder(service, self.options.seed)
+        # Where fuzz cases are made: in this process, or in worker processes (`conformance.server.workers`).
+        self.generate: Generate = generate or fuzz.fuzz_response
         self.replay: tuple[str, int] | None = None
         if self.options.replay_case:
             self.replay = fuzz.parse_case_id(self.options.replay_case)
             spec.document(service, self.replay[0])  # an unknown operation is a UsageError
+        self.judge = Judge(service, lookup=self._served_case) if self.options.fuzz or self.replay else None
         self.stats = EndpointStats()
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        # The answers sent last, by (operation, seed): the judge reads the very bytes a client got.
+        self._served: OrderedDict[tuple[str, int], WireResponse] = OrderedDict()
 
     def answer(self, target: str | None, body: bytes) -> Answer:
         answer = self._answer(target, body)
@@ -122,13 +133,47 @@ class Endpoint:
         return derive_seed(self.options.seed, "fuzz", self.service, operation, count) & (2**64 - 1)
 
     def _fuzz_answer(self, operation: str, seed: int, request_id: str) -> Answer:
-        case = fuzz.fuzz_case(self.service, operation, seed)
-        headers = {**case.headers, REQUEST_ID_HEADER: request_id, fuzz.CASE_HEADER: fuzz.case_id(operation, seed),
-                   fuzz.LABEL_HEADER: _header_value(case.label)}
+        key = (operation, seed)
+        response = self._served_case(operation, seed)
+        if response is None:
+            response = self.generate(self.service, operation, seed)
+        with self._lock:
+            self._served[key] = response
+            self._served.move_to_end(key)
+            if len(self._served) > SERVED_CASES:
+                self._served.popitem(last=False)
+        case = fuzz.as_case(response)
+        tags = fuzz.case_headers(case, fuzz.case_id(operation, seed))
+        headers = {**case.headers, REQUEST_ID_HEADER: request_id, **tags}
         return Answer(case.status, headers, case.body)
 
+    def _served_case(self, operation: str, seed: int) -> WireResponse | None:
+        with self._lock:
+            return self._served.get((operation, seed))
 
-def _header_value(text: str) -> str:
-    """TEXT as one printable ASCII header line (labels quote map keys, which may hold any character)."""
-    ascii_text = text.encode("ascii", "backslashreplace").decode("ascii")
-    return re.sub(r"[\x00-\x1f\x7f]", lambda match: f"\\x{ord(match[0]):02x}", ascii_text)
+    # -- the judge ------------------------------------------------------------------------------------------
+
+    def judge_answer(self, body: bytes) -> Answer:
+        """The verdict on a client's verdict input (conformance.server.judge) for a case this server sent."""
+        if self.judge is None:
+            return _json_answer(404, {"message": "the judge works with --fuzz or --replay-case answers only"})
+        try:
+            record = decode_verdict_input(body, self.service)
+        except ValueError as error:  # not JSON, or not a verdict input
+            return _json_answer(400, {"message": f"not a verdict input: {error}"})
+        try:
+            return _json_answer(200, self.judge.judge(record).as_json())
+        except Exception as error:  # a bug of ours: said to the client, the traceback for the operator
+            traceback.print_exc(file=sys.stderr)
+            return _json_answer(500, {"message": f"the judge failed: {type(error).__name__}: {error}"})
+
+    def report_answer(self) -> Answer:
+        """The fuzz-parser JSON report of every verdict input judged so far."""
+        if self.judge is None:
+            return _json_answer(404, {"message": "the judge works with --fuzz or --replay-case answers only"})
+        return _json_answer(200, judged_report_dict(self.judge.result()))
+
+
+def _json_answer(status: int, document: Any) -> Answer:
+    body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    return Answer(status, {"Content-Type": "application/json", REQUEST_ID_HEADER: new_request_id()}, body)

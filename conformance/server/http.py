@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from conformance.server.endpoint import Endpoint
 from conformance.server.fuzz import CASE_HEADER
+from conformance.server.judge import JUDGE_PATH, REPORT_PATH
 from conformance.server.protocol import REQUEST_ID_HEADER, Answer, new_request_id
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -128,11 +129,24 @@ class _Handler(BaseHTTPRequestHandler):
             if body is None:
                 return
             target = self.headers.get("X-Amz-Target")
-            answer = self.server.endpoint.answer(target, body)
+            if self.path.split("?", 1)[0] == JUDGE_PATH:
+                target = "judge"
+                answer = self.server.endpoint.judge_answer(body)
+            else:
+                answer = self.server.endpoint.answer(target, body)
             if self.server.stopping:
                 self.close_connection = True
             self._send(answer)
         self._log(target, answer, started)
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] != REPORT_PATH:
+            self._refuse_method()
+            return
+        with self.server.in_flight():
+            if self._read_body() is None:
+                return
+            self._send(self.server.endpoint.report_answer())
 
     def _refuse_method(self) -> None:
         with self.server.in_flight():
@@ -142,7 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
                                     f"{self.command} is not supported: AWS JSON protocol requests are POST /",
                                     self.server.endpoint.protocol.content_type))
 
-    do_GET = do_PUT = do_DELETE = do_PATCH = _refuse_method
+    do_PUT = do_DELETE = do_PATCH = _refuse_method
 
     def handle_expect_100(self) -> bool:
         length = self._declared_length()
