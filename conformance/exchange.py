@@ -20,6 +20,12 @@ def redact_headers(headers: Any) -> dict[str, str]:
     return kept
 
 
+def header_value(headers: dict[str, str], name: str) -> str | None:
+    """The value of header NAME in HEADERS, compared as HTTP compares names (case-insensitively)."""
+    lowered = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == lowered), None)
+
+
 @dataclass
 class HttpRequest:
     method: str
@@ -33,16 +39,15 @@ class HttpRequest:
 
 @dataclass
 class HttpResponse:
+    """The one HTTP response type: what a target got back, what `conformance serve` answers, what a fuzz case
+    sends (`fuzz.wire.WireResponse` adds its labels), and what a cassette's interaction holds."""
+
     status: int
     headers: dict[str, str]
     body: bytes
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return None
+        return header_value(self.headers, name)
 
     def json_body(self) -> Any:
         """The body parsed as JSON; raises ValueError when it is not JSON."""

@@ -9,9 +9,10 @@ import pytest
 
 from conformance import spec
 from conformance.errors import UsageError
+from conformance.exchange import HttpResponse
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.glue_ml import GlueMLFamily
-from conformance.server.protocol import Answer, JsonProtocol, ServiceError
+from conformance.server.protocol import JsonProtocol, ServiceError
 from conformance.server.validation_messages import input_problems, validation_error_of
 from conformance.spec.validation import violations
 
@@ -23,11 +24,11 @@ def glue() -> Endpoint:
     return Endpoint("glue", EndpointOptions(seed=1), GlueMLFamily())
 
 
-def _body(answer: Answer) -> Any:
+def _body(answer: HttpResponse) -> Any:
     return json.loads(answer.body)
 
 
-def _call(endpoint: Endpoint, operation: str, body: Any) -> Answer:
+def _call(endpoint: Endpoint, operation: str, body: Any) -> HttpResponse:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     return endpoint.answer(f"{endpoint.protocol.target_prefix}.{operation}", raw)
 

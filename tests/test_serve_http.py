@@ -17,11 +17,11 @@ import pytest
 from botocore.config import Config
 
 from conformance.cli import main
+from conformance.exchange import HttpResponse
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.glue_ml import GlueMLFamily
 from conformance.server.http import ServeServer, serve_in_thread
 from conformance.server.process import serve_process
-from conformance.server.protocol import Answer
 
 TARGET = {"X-Amz-Target": "AWSGlue.GetMLTransforms", "Content-Type": "application/x-amz-json-1.1"}
 
@@ -132,7 +132,7 @@ def test_many_concurrent_clients_are_served(server: ServeServer) -> None:
 
 def test_stop_lets_the_request_in_flight_finish() -> None:
     class SlowEndpoint(Endpoint):
-        def answer(self, target: str | None, body: bytes) -> Answer:
+        def answer(self, target: str | None, body: bytes) -> HttpResponse:
             time.sleep(0.5)
             return super().answer(target, body)
 

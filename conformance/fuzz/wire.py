@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.exchange import HttpResponse
+
 VALID, INTACT, MALFORMED = "valid", "intact", "malformed"
 MODES = (VALID, INTACT, MALFORMED)
 
@@ -30,18 +32,15 @@ class Expectation:
     error_name: str | None = None
 
 
-@dataclass(frozen=True)
-class WireResponse:
-    """An HTTP response (status, headers, body bytes) labelled with what was broken and how to judge it.
+@dataclass
+class WireResponse(HttpResponse):
+    """An HTTP response (the one HttpResponse type) labelled with what was broken and how to judge it.
 
     `family` names the kind of response ("valid", "wrong-type", "truncated", ...) and `target` what it
     broke ("integer", "error code", "body"), so `category` groups responses that break the same thing;
     `label` says exactly what this one is (where, which value).
     """
 
-    status: int
-    headers: dict[str, str]
-    body: bytes
     label: str
     family: str
     target: str
@@ -55,11 +54,7 @@ class WireResponse:
     def is_malformed(self) -> bool:
         return self.expectation.mode == MALFORMED
 
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((value for key, value in self.headers.items() if key.lower() == lowered), None)
-
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, limit: int | None = None) -> dict[str, Any]:
         """Status, headers and body as JSON; a body that is not UTF-8 also comes as `body_base64`."""
         shown: dict[str, Any] = {"status": self.status, "headers": dict(self.headers)}
         try:

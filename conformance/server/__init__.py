@@ -13,7 +13,7 @@ from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.fuzz import FuzzCase, fuzz_case
 from conformance.server.glue_ml import GlueMLFamily, GlueMLOptions
 from conformance.server.http import ServeServer, serve_in_thread
-from conformance.server.protocol import Answer, ServiceError
+from conformance.server.protocol import ServiceError
 
-__all__ = ["Answer", "Endpoint", "EndpointOptions", "FuzzCase", "GlueMLFamily", "GlueMLOptions", "ServeServer",
-           "ServiceError", "fuzz_case", "serve_in_thread"]
+__all__ = ["Endpoint", "EndpointOptions", "FuzzCase", "GlueMLFamily", "GlueMLOptions", "ServeServer", "ServiceError",
+           "fuzz_case", "serve_in_thread"]

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from conformance import spec
+from conformance.exchange import HttpResponse
 from conformance.fuzz.report import judged_report_dict
 from conformance.fuzz.wire import WireResponse
 from conformance.server import fuzz
 from conformance.server.generic import GenericResponder, derive_seed
 from conformance.server.glue_ml import GlueMLFamily
 from conformance.server.judge import Judge, decode_verdict_input
-from conformance.server.protocol import REQUEST_ID_HEADER, Answer, JsonProtocol, ServiceError, new_request_id
+from conformance.server.protocol import REQUEST_ID_HEADER, JsonProtocol, ServiceError, new_request_id
 from conformance.server.validation_messages import (
     input_problems,
     serialization_message,
@@ -75,14 +76,14 @@ class Endpoint:
         # The answers sent last, by (operation, seed): the judge reads the very bytes a client got.
         self._served: OrderedDict[tuple[str, int], WireResponse] = OrderedDict()
 
-    def answer(self, target: str | None, body: bytes) -> Answer:
+    def answer(self, target: str | None, body: bytes) -> HttpResponse:
         answer = self._answer(target, body)
         with self._lock:
             self.stats.requests += 1
             self.stats.by_status[answer.status] += 1
         return answer
 
-    def _answer(self, target: str | None, body: bytes) -> Answer:
+    def _answer(self, target: str | None, body: bytes) -> HttpResponse:
         request_id = new_request_id()
         try:
             operation = self.protocol.operation_of(target)
@@ -132,7 +133,7 @@ class Endpoint:
             count = self._counts[operation]
         return derive_seed(self.options.seed, "fuzz", self.service, operation, count) & (2**64 - 1)
 
-    def _fuzz_answer(self, operation: str, seed: int, request_id: str) -> Answer:
+    def _fuzz_answer(self, operation: str, seed: int, request_id: str) -> HttpResponse:
         key = (operation, seed)
         response = self._served_case(operation, seed)
         if response is None:
@@ -145,7 +146,7 @@ class Endpoint:
         case = fuzz.as_case(response)
         tags = fuzz.case_headers(case, fuzz.case_id(operation, seed))
         headers = {**case.headers, REQUEST_ID_HEADER: request_id, **tags}
-        return Answer(case.status, headers, case.body)
+        return HttpResponse(case.status, headers, case.body)
 
     def _served_case(self, operation: str, seed: int) -> WireResponse | None:
         with self._lock:
@@ -153,7 +154,7 @@ class Endpoint:
 
     # -- the judge ------------------------------------------------------------------------------------------
 
-    def judge_answer(self, body: bytes) -> Answer:
+    def judge_answer(self, body: bytes) -> HttpResponse:
         """The verdict on a client's verdict input (conformance.server.judge) for a case this server sent."""
         if self.judge is None:
             return _json_answer(404, {"message": "the judge works with --fuzz or --replay-case answers only"})
@@ -167,13 +168,13 @@ class Endpoint:
             traceback.print_exc(file=sys.stderr)
             return _json_answer(500, {"message": f"the judge failed: {type(error).__name__}: {error}"})
 
-    def report_answer(self) -> Answer:
+    def report_answer(self) -> HttpResponse:
         """The fuzz-parser JSON report of every verdict input judged so far."""
         if self.judge is None:
             return _json_answer(404, {"message": "the judge works with --fuzz or --replay-case answers only"})
         return _json_answer(200, judged_report_dict(self.judge.result()))
 
 
-def _json_answer(status: int, document: Any) -> Answer:
+def _json_answer(status: int, document: Any) -> HttpResponse:
     body = json.dumps(document, ensure_ascii=False).encode("utf-8")
-    return Answer(status, {"Content-Type": "application/json", REQUEST_ID_HEADER: new_request_id()}, body)
+    return HttpResponse(status, {"Content-Type": "application/json", REQUEST_ID_HEADER: new_request_id()}, body)

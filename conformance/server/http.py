@@ -18,10 +18,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 
+from conformance.exchange import HttpResponse
 from conformance.server.endpoint import Endpoint
 from conformance.server.fuzz import CASE_HEADER
 from conformance.server.judge import JUDGE_PATH, REPORT_PATH
-from conformance.server.protocol import REQUEST_ID_HEADER, Answer, new_request_id
+from conformance.server.protocol import REQUEST_ID_HEADER, new_request_id
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 IDLE_CONNECTION_SECONDS = 120.0
@@ -225,7 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- answers ------------------------------------------------------------------------------------------
 
-    def _send(self, answer: Answer) -> None:
+    def _send(self, answer: HttpResponse) -> None:
         self.send_response(answer.status)
         for name, value in answer.headers.items():
             self.send_header(name, value)
@@ -236,7 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(ConnectionError):
             self.wfile.write(answer.body)
 
-    def _log(self, target: str | None, answer: Answer, started: float) -> None:
+    def _log(self, target: str | None, answer: HttpResponse, started: float) -> None:
         log = self.server.log
         if log is None:
             return
@@ -255,9 +256,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # one line per request is written by _log; the default access log adds nothing
 
 
-def _plain_error(status: int, code: str, message: str, content_type: str) -> Answer:
+def _plain_error(status: int, code: str, message: str, content_type: str) -> HttpResponse:
     body = json.dumps({"__type": code, "message": message}).encode("utf-8")
-    return Answer(status, {"Content-Type": content_type, REQUEST_ID_HEADER: new_request_id()}, body)
+    return HttpResponse(status, {"Content-Type": content_type, REQUEST_ID_HEADER: new_request_id()}, body)
 
 
 @contextlib.contextmanager

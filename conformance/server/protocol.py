@@ -17,22 +17,10 @@ from typing import Any
 
 from conformance import spec
 from conformance.errors import UsageError
+from conformance.exchange import HttpResponse
 from conformance.spec.derive import Schema, shape_name_of
 
 REQUEST_ID_HEADER = "x-amzn-RequestId"
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One HTTP answer: status, headers (in order) and the body bytes."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((value for key, value in self.headers.items() if key.lower() == lowered), None)
 
 
 @dataclass
@@ -102,11 +90,11 @@ class JsonProtocol:
 
     # -- answers ------------------------------------------------------------------------------------------
 
-    def success(self, body: Any, request_id: str | None = None) -> Answer:
+    def success(self, body: Any, request_id: str | None = None) -> HttpResponse:
         payload = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-        return Answer(200, self.headers(request_id), payload)
+        return HttpResponse(200, self.headers(request_id), payload)
 
-    def error(self, error: ServiceError, operation: str | None = None, request_id: str | None = None) -> Answer:
+    def error(self, error: ServiceError, operation: str | None = None, request_id: str | None = None) -> HttpResponse:
         shape = self.error_shape(operation, error.code)
         members = dict(error.members)
         members[_message_member(shape)] = error.message
@@ -117,7 +105,7 @@ class JsonProtocol:
             fault = "Receiver" if error.status >= 500 else "Sender"
             headers["x-amzn-query-error"] = f"{query_code};{fault}"
         payload = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-        return Answer(error.status, headers, payload)
+        return HttpResponse(error.status, headers, payload)
 
     def headers(self, request_id: str | None = None) -> dict[str, str]:
         return {"Content-Type": self.content_type, REQUEST_ID_HEADER: request_id or new_request_id()}
