@@ -2,9 +2,10 @@
 
 Each record (a botocore-parsed response real AWS sent) goes through `conformance.parsed_responses.judge`, as
 tests/test_real_aws.py runs it: the output back in its wire data model and validated as `response_schema` and
-`enum` do, or the error code judged as `error_code`, `error_status` and `not_a_server_error` do. Every run
-starts cold: botocore's models loaded again, every schema derived and compiled again. Reading the record
-files (JSON, LocalStack's placeholders) is not timed: it is the records' format, not judging.
+`enum` do, or the error code judged as `error_code`, `error_status` and `not_a_server_error` do. Each
+measurement starts cold in a fresh process: botocore's models loaded, every schema derived and compiled in
+the run. Reading the record files (JSON, LocalStack's placeholders) is not timed: it is the records' format,
+not judging.
 
 Baseline (measured in the same run): the same judgement with every output validated by jsonschema alone, as
 before the compiled yes/no check. CPU seconds of this one process (one core); best of --repeat runs each.
@@ -14,7 +15,12 @@ Target: >= 500 records/s.  Run: python bench/bench_real_aws.py [--repeat N]
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import pickle
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,17 +29,13 @@ from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' record reader
 
-from conformance import spec
-from conformance.checks import aws_deviations, registry
-from conformance.errors import UsageError
-from conformance.parsed_responses import ParsedResponse, judge
-from conformance.spec import models, validation
-from tests.real_aws_records import records
-
 TARGET = 500.0
 
 
-def prepared() -> list[ParsedResponse]:
+def prepared() -> list[Any]:
+    from conformance.errors import UsageError
+    from tests.real_aws_records import records
+
     found = []
     for record in records():
         try:
@@ -44,46 +46,52 @@ def prepared() -> list[ParsedResponse]:
     return found
 
 
-def cold() -> None:
-    """Forget every model, derived schema and compiled validator, so the run pays for them again."""
-    models.shared_loader.cache_clear()
-    models._load_cached.cache_clear()
-    spec.deriver.cache_clear()
-    spec.document.cache_clear()
-    spec.part.cache_clear()
-    registry.body_schema.cache_clear()
-    validation._validator.cache_clear()
-    validation._BY_IDENTITY.clear()
-    aws_deviations._FAST.clear()
+def child(mode: str, path: str) -> None:
+    """One cold measurement in this fresh process: nothing loaded, derived or compiled before the loop."""
+    responses = pickle.loads(Path(path).read_bytes())
+    from conformance.checks import aws_deviations
+    from conformance.errors import UsageError
+    from conformance.parsed_responses import judge
 
-
-def judge_all(responses: list[ParsedResponse]) -> tuple[float, int]:
-    cold()
-    started = time.process_time()
-    errors = 0
-    for response in responses:
-        try:
-            errors += sum(finding.severity == "error" for finding in judge(response))
-        except UsageError:
-            continue
-    return time.process_time() - started, errors
-
-
-def jsonschema_only(responses: list[ParsedResponse]) -> tuple[float, int]:
     never: Callable[[Any], bool] = lambda value: False  # noqa: E731
-    with mock.patch.object(aws_deviations, "_fast_check", lambda schema: never):
-        return judge_all(responses)
+    patch: contextlib.AbstractContextManager[Any] = (
+        mock.patch.object(aws_deviations, "_fast_check", lambda schema: never) if mode == "baseline"
+        else contextlib.nullcontext())
+    errors = 0
+    with patch:
+        started = time.process_time()
+        for response in responses:
+            try:
+                errors += sum(finding.severity == "error" for finding in judge(response))
+            except UsageError:
+                continue
+        seconds = time.process_time() - started
+    print(json.dumps({"seconds": seconds, "errors": errors}))
+
+
+def measure(mode: str, path: str) -> tuple[float, int]:
+    out = subprocess.run([sys.executable, __file__, "--child", mode, path], capture_output=True, text=True,
+                         check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    return float(result["seconds"]), int(result["errors"])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
-    repeat = parser.parse_args().repeat
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "PICKLE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
     responses = prepared()
-    ours, base = [], []
-    for _ in range(repeat):  # interleaved: a busy neighbour slows both sides alike
-        base.append(jsonschema_only(responses))
-        ours.append(judge_all(responses))
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as handle:
+        handle.write(pickle.dumps(responses))
+        handle.flush()
+        ours, base = [], []
+        for _ in range(args.repeat):  # interleaved: a busy neighbour slows both sides alike
+            base.append(measure("baseline", handle.name))
+            ours.append(measure("ours", handle.name))
     (base_seconds, base_errors), (our_seconds, our_errors) = min(base), min(ours)
     assert base_errors == our_errors, (base_errors, our_errors)  # the same verdicts
     print(f"records judged: {len(responses)}  error findings: {our_errors}")

@@ -367,7 +367,8 @@ def test_a_tampered_enum_fails_check_cassette_when_strict(recorded_cassette: Pat
     assert "glue:GetMLTaskRun [enum] /Status: 'DONE' is not one of" in out
     data = json.loads(report.read_text())
     found = [f for item in data["cassettes"][0]["interactions"] for f in item["findings"]]
-    assert [(f["check"], f["pointer"]) for f in found] == [("enum", "/Status")]
+    assert [(f["check"], f["pointer"], f["aws_deviation"]) for f in found] == [("enum", "/Status", "enum-value")]
+    assert data["summary"]["aws_deviations"] == 1
 
 
 def test_check_cassette_reads_json_cassettes(recorded_cassette: Path, tmp_path: Path) -> None:

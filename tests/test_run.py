@@ -154,6 +154,18 @@ def test_cli_report_json_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFi
     assert "ERROR glue:GetMLTaskRun [response_schema] /ExecutionTime" in out and "reproduce:" in out
 
 
+def test_reports_count_the_deviations_aws_itself_answers_apart(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "report.json"
+    with serve("enum") as url:
+        code = main(["run", "glue:GetMLTaskRun", "--target", url, "--max-examples", "5", "--seed", "3",
+                     "--report-json", str(report)])
+    assert code == 0  # a value outside the enum: real AWS answers such, a warning
+    summary = json.loads(report.read_text())["summary"]
+    assert summary["errors"] == 0 and summary["warnings"] >= summary["aws_deviations"] >= 1
+    assert f"({summary['aws_deviations']} AWS itself answers)" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
