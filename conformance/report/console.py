@@ -6,8 +6,11 @@ import sys
 from typing import TextIO
 
 from conformance.results import OperationResult, RunResult
+from conformance.root_causes import root_causes
 
 BAR_WIDTH = 30
+MAX_ROOT_CAUSES = 20
+MAX_NAMED_OPERATIONS = 5
 
 
 class Progress:
@@ -30,6 +33,17 @@ class Progress:
 
 def summary(result: RunResult, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout  # looked up at call time, so redirection and capture see it
+    causes = [cause for cause in root_causes(result) if cause.severity == "error"]
+    if causes:
+        stream.write(f"\n{len(causes)} root causes of the error findings, worst first:\n")
+        for cause in causes[:MAX_ROOT_CAUSES]:
+            names = ", ".join(cause.operations[:MAX_NAMED_OPERATIONS])
+            more = f" and {len(cause.operations) - MAX_NAMED_OPERATIONS} more" if len(
+                cause.operations) > MAX_NAMED_OPERATIONS else ""
+            stream.write(f"  {cause.id} [{cause.check}] {cause.summary}\n"
+                         f"    {len(cause.operations)} operations, {cause.findings} findings: {names}{more}\n")
+        if len(causes) > MAX_ROOT_CAUSES:
+            stream.write(f"  ...and {len(causes) - MAX_ROOT_CAUSES} more in the reports\n")
     rows = [(f"{op.service}:{op.operation}", op.status, str(op.cases), answers_text(op), str(len(op.stats.error_codes)),
              str(op.errors), str(op.warnings)) for op in result.operations]
     header = ("operation", "status", "cases", "answers", "codes", "errors", "warnings")

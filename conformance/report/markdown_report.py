@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from conformance.results import RunResult
+from conformance.root_causes import root_causes
 from conformance.spec.writer import atomic_write
 
 MAX_FINDINGS = 20
@@ -25,6 +26,16 @@ def render_markdown(result: RunResult) -> str:
         *(f"| {status} | {count} |" for status, count in sorted(statuses.items())),
         "",
     ]
+    causes = [cause for cause in root_causes(result) if cause.severity == "error"]
+    if causes:
+        lines += [f"**{len(causes)} root causes**, worst first:", "", "| root cause | check | operations | summary |",
+                  "|---|---|---|---|"]
+        for cause in causes[:MAX_FINDINGS]:
+            summary = cause.summary.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| `{cause.id}` | {cause.check} | {len(cause.operations)} | {summary} |")
+        if len(causes) > MAX_FINDINGS:
+            lines.append(f"\n…and {len(causes) - MAX_FINDINGS} more root causes in the full report.")
+        lines.append("")
     errors = [(op, f) for op in result.operations for f in op.findings if f.severity == "error"]
     if errors:
         lines += ["| operation | check | where | finding |", "|---|---|---|---|"]
