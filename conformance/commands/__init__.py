@@ -16,6 +16,8 @@ COMMAND_MODULES = {
     "serve": "conformance.commands.serve_command",
     "spec": "conformance.commands.spec_command",
     "fuzz-parser": "conformance.commands.fuzz_parser_command",
+    "baseline": "conformance.commands.baseline_command",
+    "report": "conformance.commands.report_command",
 }
 
 

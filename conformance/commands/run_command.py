@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import spec
+from conformance.baseline import apply_baseline, failing_errors, read_baseline
 from conformance.cases import parse_examples
 from conformance.cassettes.session import cassette_session
 from conformance.checks import select_checks
@@ -51,6 +52,10 @@ def add_parser(subparsers: Any) -> None:
                         help="write every exchange of the run to PATH as a vcrpy cassette (replay it: cassette:PATH)")
     parser.add_argument("--redact-account", action="store_true",
                         help="with --record: write 12-digit account ids (ARNs included) as 123456789012")
+    parser.add_argument("--baseline", type=Path, metavar="BASELINE",
+                        help="known findings (conformance baseline write): only new ones fail the run")
+    parser.add_argument("--baseline-update", action="store_true",
+                        help="with --baseline: write it again from this run (new findings added, fixed ones dropped)")
     parser.add_argument("--force", action="store_true",
                         help="with --record: replace PATH even if it is not a cassette conformance recorded")
     parser.set_defaults(run=run)
@@ -94,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
     if workers and args.record:
         raise UsageError("--record records this process's traffic: it does not combine with --workers")
     examples = parse_examples(args.example)
+    if args.baseline is not None and not args.baseline_update:
+        read_baseline(args.baseline)  # a bad baseline is a one-line error before the run, not after it
+    elif args.baseline_update and args.baseline is None:
+        raise UsageError("--baseline-update needs --baseline FILE")
     for path in (args.report_json, args.junit, args.report_html, args.report_md):
         if path is not None and path.is_dir():
             raise UsageError(f"{path} is a directory, not a report file")
@@ -117,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.no_resources:
                 options.resources = ResourcePool(target, create=args.target != "aws", seed=args.seed or 0)
             result = Runner(target, options, progress=Progress()).run(operations)
+    apply_baseline(result, args.baseline, update=args.baseline_update)
     summary(result)
     if args.report_json:
         write_json_report(result, args.report_json)
@@ -126,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         write_html(result, args.report_html)
     if args.report_md:
         write_markdown(result, args.report_md)
-    return 1 if result.errors else 0
+    return 1 if failing_errors(result) else 0
 
 
 def _plugin_args(args: argparse.Namespace, started: float) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from conformance.baseline import is_new
 from conformance.results import OperationResult, RunResult
 from conformance.root_causes import root_causes
 
@@ -52,7 +53,8 @@ def summary(result: RunResult, stream: TextIO | None = None) -> None:
         for finding in op.findings:
             if finding.severity != "error":
                 continue
-            stream.write(f"\nERROR {op.service}:{op.operation} [{finding.check}] {finding.pointer or '/'}: "
+            known = " (known: in the baseline)" if not is_new(result, op, finding) else ""
+            stream.write(f"\nERROR{known} {op.service}:{op.operation} [{finding.check}] {finding.pointer or '/'}: "
                          f"{finding.message}\n")
             stream.write("  reproduce:\n" + "".join(f"    {line}\n" for line in finding.reproduce.splitlines()))
     stream.write("\n")
@@ -65,6 +67,13 @@ def summary(result: RunResult, stream: TextIO | None = None) -> None:
     stream.write(f"\n{len(result.operations)} operations, {sum(op.cases for op in result.operations)} cases, "
                  f"{result.errors} errors, {warnings} warnings in {result.seconds:.1f} s "
                  f"(target {result.target}, seed {result.seed})\n")
+    if result.baseline is not None:
+        counts = result.baseline.counts()
+        stream.write(f"baseline {result.baseline.path}: {counts['new']} new, {counts['known']} known, "
+                     f"{counts['fixed']} fixed\n")
+        for entry in result.baseline.fixed[:MAX_ROOT_CAUSES]:
+            stream.write(f"fixed {entry['operation']} [{entry['check']}] {entry['pointer'] or '/'}: "
+                         f"{entry['message']}\n")
 
 
 def answers_text(op: OperationResult) -> str:
