@@ -100,3 +100,19 @@ def test_templates_take_the_values_out_and_keep_the_kind_of_defect() -> None:
                     "InvalidInputException) nor a common AWS error", "GetJob") == \
         template("error code 'Nope' is neither declared for GetTrigger (InvalidInputException) nor a common AWS "
                  "error", "GetTrigger")
+
+
+def test_the_html_report_opens_with_the_picture_then_root_causes_then_operations() -> None:
+    import re
+
+    from conformance.report.html_report import render_html
+
+    result = planted_run()
+    page = render_html(result)
+    assert page.index("id='picture'") < page.index("id='root-causes'") < page.index("id='matrix'")
+    picture = page[page.index("id='picture'"):page.index("id='root-causes'")]
+    assert "<td>glue</td><td class='n pass'>1</td><td class='n fail'>3</td>" in picture
+    assert "title='glue response_schema'>2</td>" in picture and "class='h h1'" in picture
+    first = next(c for c in root_causes(result) if c.severity == "error")
+    assert page.index(first.id) < page.index("id='matrix'")
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page) and "url(" not in page

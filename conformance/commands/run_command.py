@@ -24,6 +24,7 @@ from conformance.report.markdown_report import write_markdown
 from conformance.requirements import PYTEST, VCRPY, XDIST, require
 from conformance.resources import ResourcePool
 from conformance.runner import Runner, RunOptions
+from conformance.shards import parse_shard, shard
 from conformance.spec.models import load_service
 from conformance.targets import make_target
 from conformance.targets.moto_coverage import implemented_operations, implemented_services
@@ -52,6 +53,9 @@ def add_parser(subparsers: Any) -> None:
                         help="write every exchange of the run to PATH as a vcrpy cassette (replay it: cassette:PATH)")
     parser.add_argument("--redact-account", action="store_true",
                         help="with --record: write 12-digit account ids (ARNs included) as 123456789012")
+    parser.add_argument("--shard", metavar="K/N",
+                        help="run only the K-th of N deterministic parts of the operations (a CI matrix; "
+                        "join the reports with conformance report merge)")
     parser.add_argument("--baseline", type=Path, metavar="BASELINE",
                         help="known findings (conformance baseline write): only new ones fail the run")
     parser.add_argument("--baseline-update", action="store_true",
@@ -94,6 +98,10 @@ def _workers(value: str | None) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     operations = _chosen_operations(args)
+    if args.shard:
+        operations = shard(operations, *parse_shard(args.shard))
+        if not operations:
+            raise UsageError(f"--shard {args.shard}: this shard has no operations (fewer operations than shards)")
     checks = select_checks(args.checks)
     workers = _workers(args.workers)
     if workers and args.record:
