@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from conformance.baseline import apply_baseline, failing_errors, read_baseline
 from conformance.cases import parse_examples
 from conformance.cassettes.session import cassette_session
 from conformance.checks import select_checks
+from conformance.emit_tests import emit_tests
 from conformance.errors import UsageError
 from conformance.matrix import run_on_workers
 from conformance.options import add_arguments, worker_flags
@@ -53,6 +55,9 @@ def add_parser(subparsers: Any) -> None:
                         help="write every exchange of the run to PATH as a vcrpy cassette (replay it: cassette:PATH)")
     parser.add_argument("--redact-account", action="store_true",
                         help="with --record: write 12-digit account ids (ARNs included) as 123456789012")
+    parser.add_argument("--emit-tests", type=Path, metavar="DIR",
+                        help="write a pytest file per root cause into DIR, in moto's idiom, failing while the "
+                        "defect is there")
     parser.add_argument("--shard", metavar="K/N",
                         help="run only the K-th of N deterministic parts of the operations (a CI matrix; "
                         "join the reports with conformance report merge)")
@@ -114,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.report_json, args.junit, args.report_html, args.report_md):
         if path is not None and path.is_dir():
             raise UsageError(f"{path} is a directory, not a report file")
+    if args.emit_tests is not None and args.emit_tests.exists() and not args.emit_tests.is_dir():
+        raise UsageError(f"--emit-tests {args.emit_tests}: not a directory")
     started = time.time()  # --max-time counts from here, in this process and in the workers
     if workers:
         require(PYTEST, "--workers")
@@ -144,6 +151,9 @@ def run(args: argparse.Namespace) -> int:
         write_html(result, args.report_html)
     if args.report_md:
         write_markdown(result, args.report_md)
+    if args.emit_tests:
+        emitted = emit_tests(result, args.emit_tests)
+        print(f"wrote {len(emitted)} tests to {args.emit_tests}", file=sys.stderr)
     return 1 if failing_errors(result) else 0
 
 
