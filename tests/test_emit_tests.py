@@ -74,3 +74,23 @@ def test_a_file_not_written_by_conformance_is_not_replaced(tmp_path: Path,
                  "--seed", "1", "--no-resources", "--emit-tests", str(emitted)]) == 2
     assert test.read_text() == "# my own test\n"
     assert "was not written by conformance" in capsys.readouterr().err
+
+
+def test_an_emitted_output_type_test_reads_the_raw_member(tmp_path: Path) -> None:
+    # A timestamp sent as an ISO 8601 string: botocore parses it anyway, the emitted test does not.
+    from conformance.emit_tests import emit_tests
+    from tests.test_root_causes import ANSWERS, _Planted, planted_run
+
+    result = planted_run()
+    written = emit_tests(result, tmp_path)
+    typed = [path for path in written if "response_schema" in path.name]
+    assert len(typed) == 1
+    source = typed[0].read_text()
+    assert "isinstance(value, (int, float))" in source and "timestamp" in source
+    with serve_handler(_Planted) as url:
+        assert _pytest(typed[0], AWS_ENDPOINT_URL=url).returncode == 1
+    fixed = {**ANSWERS, "AWSGlue.GetMLTransform": {"TransformId": "tfm-1", "CreatedOn": 1708697085.0},
+             "AWSGlue.GetJob": {"Job": {"Name": "job", "CreatedOn": 1708697085.0}}}
+    with serve_handler(type("Fixed", (_Planted,), {"answers": fixed})) as url:
+        outcome = _pytest(typed[0], AWS_ENDPOINT_URL=url)
+    assert outcome.returncode == 0, outcome.stdout

@@ -29,9 +29,11 @@ OPERATIONS = [("glue", "GetMLTaskRun"), ("glue", "GetMLTransform"), ("glue", "Ge
 
 
 class _Planted(BaseHTTPRequestHandler):
+    answers = ANSWERS
+
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body = json.dumps(ANSWERS[self.headers["X-Amz-Target"]]).encode()
+        body = json.dumps(self.answers[self.headers["X-Amz-Target"]]).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/x-amz-json-1.1")
         self.send_header("x-amzn-RequestId", "req-1")
