@@ -26,6 +26,11 @@ def render_markdown(result: RunResult) -> str:
         *(f"| {status} | {count} |" for status, count in sorted(statuses.items())),
         "",
     ]
+    broken = [op for op in result.operations if op.stats.only_server_errors()]
+    if broken:
+        lines += [f"**{len(broken)} operations answered every case with a server error:** "
+                  + ", ".join(f"{op.service}:{op.operation} ({op.cases})" for op in broken[:MAX_FINDINGS])
+                  + (" …" if len(broken) > MAX_FINDINGS else ""), ""]
     causes = [cause for cause in root_causes(result) if cause.severity == "error"]
     if causes:
         lines += [f"**{len(causes)} root causes**, worst first:", "", "| root cause | check | operations | summary |",
