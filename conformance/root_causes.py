@@ -14,6 +14,7 @@ it, so the same defect has the same id in every run (baselines and merged shards
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ _SHAPE = re.compile(r"\(shape [^)]+\)")
 _LIST = re.compile(r"<(name|value)>(?:, <\1>)+")  # an enum's values, an operation's declared errors
 
 
+@functools.lru_cache(maxsize=65536)  # every report groups the same findings again
 def template(message: str, operation: str = "") -> str:
     """MESSAGE with its values taken out; JSON type names stay (they say what kind of defect it is)."""
     text = message.replace(operation, "<operation>") if operation else message
@@ -59,13 +61,20 @@ def member_kind(service: str, operation: str, finding: Finding) -> str:
     """The model's type of the output member FINDING is about (timestamp, integer...); "" when not known."""
     if finding.check not in ("response_schema", "enum") or not finding.pointer:
         return ""
+    return _output_member_kind(service, operation, finding.pointer)
+
+
+# Each report groups the findings again (JSON, console, HTML, markdown, emitted tests): a whole-moto run has
+# thousands of them on 159 services, whose documents the spec's own caches do not all hold.
+@functools.lru_cache(maxsize=65536)
+def _output_member_kind(service: str, operation: str, pointer: str) -> str:
     try:
         document = spec.document(service, operation)
     except LookupError:
         return ""
     defs: dict[str, Any] = document.get("$defs", {})
     node: Any = {"$ref": document.get("x-aws-output", "")}
-    for token in [*finding.pointer.split("/")[1:], None]:
+    for token in [*pointer.split("/")[1:], None]:
         for _ in range(8):  # follow $ref chains (and anyOf around a ref) to the shape
             if isinstance(node, dict) and "$ref" in node:
                 node = defs.get(str(node["$ref"]).rsplit("/", 1)[-1], {})
