@@ -76,12 +76,34 @@ class OperationResult:
 
 
 @dataclass
+class BaselineVerdict:
+    """A run judged against a baseline (conformance.baseline): error findings by key, known or new, and the
+    baseline's entries for operations the run ran that no longer appear."""
+
+    path: str
+    recorded: dict[str, Any] = field(default_factory=dict)  # when and against what the baseline was written
+    known: set[str] = field(default_factory=set)
+    new: set[str] = field(default_factory=set)
+    fixed: list[dict[str, Any]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"known": len(self.known), "new": len(self.new), "fixed": len(self.fixed)}
+
+
+@dataclass
 class RunResult:
     target: str
     seed: int
     operations: list[OperationResult]
     seconds: float
+    baseline: BaselineVerdict | None = None
 
     @property
     def errors(self) -> int:
         return sum(op.errors for op in self.operations)
+
+    @classmethod
+    def from_report(cls, data: dict[str, Any]) -> RunResult:
+        """A run back from its JSON report (conformance.report.json_report)."""
+        return cls(data["target"], data["seed"], [OperationResult.from_json(op) for op in data["operations"]],
+                   float(data.get("summary", {}).get("seconds", 0.0)))

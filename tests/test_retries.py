@@ -109,3 +109,12 @@ def test_the_console_shows_an_operation_that_answered_everything_with_500() -> N
     row = next(line for line in out.getvalue().splitlines() if line.startswith("glue:GetMLTaskRun"))
     assert f"5xx {cases}" in row
     assert f"every one of the {cases} cases was answered with a server error (InternalFailure)" in out.getvalue()
+
+
+def test_markdown_names_an_operation_that_answered_everything_with_500() -> None:
+    from conformance.report.markdown_report import render_markdown
+
+    result = _run(type("Failing", (_Counting,), {"requests": 0}))
+    cases = result.operations[0].cases
+    assert f"**1 operations answered every case with a server error:** glue:GetMLTaskRun ({cases})" in \
+        render_markdown(result)

@@ -17,6 +17,8 @@ COMMAND_MODULES = {
     "spec": "conformance.commands.spec_command",
     "fuzz-parser": "conformance.commands.fuzz_parser_command",
     "parity": "conformance.commands.parity_command",
+    "baseline": "conformance.commands.baseline_command",
+    "report": "conformance.commands.report_command",
 }
 
 

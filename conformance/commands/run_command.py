@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from conformance import spec
+from conformance.baseline import apply_baseline, failing_errors, read_baseline
 from conformance.cases import parse_examples
 from conformance.cassettes.session import cassette_session
 from conformance.checks import select_checks
+from conformance.emit_tests import emit_tests
 from conformance.errors import UsageError
 from conformance.matrix import run_on_workers
 from conformance.options import add_arguments, worker_flags
@@ -23,6 +26,7 @@ from conformance.report.markdown_report import write_markdown
 from conformance.requirements import PYTEST, VCRPY, XDIST, require
 from conformance.resources import ResourcePool
 from conformance.runner import Runner, RunOptions
+from conformance.shards import parse_shard, shard
 from conformance.spec.models import load_service
 from conformance.targets import make_target
 from conformance.targets.moto_coverage import implemented_operations, implemented_services
@@ -51,6 +55,16 @@ def add_parser(subparsers: Any) -> None:
                         help="write every exchange of the run to PATH as a vcrpy cassette (replay it: cassette:PATH)")
     parser.add_argument("--redact-account", action="store_true",
                         help="with --record: write 12-digit account ids (ARNs included) as 123456789012")
+    parser.add_argument("--emit-tests", type=Path, metavar="DIR",
+                        help="write a pytest file per root cause into DIR, in moto's idiom, failing while the "
+                        "defect is there")
+    parser.add_argument("--shard", metavar="K/N",
+                        help="run only the K-th of N deterministic parts of the operations (a CI matrix; "
+                        "join the reports with conformance report merge)")
+    parser.add_argument("--baseline", type=Path, metavar="BASELINE",
+                        help="known findings (conformance baseline write): only new ones fail the run")
+    parser.add_argument("--baseline-update", action="store_true",
+                        help="with --baseline: write it again from this run (new findings added, fixed ones dropped)")
     parser.add_argument("--force", action="store_true",
                         help="with --record: replace PATH even if it is not a cassette conformance recorded")
     parser.set_defaults(run=run)
@@ -89,14 +103,24 @@ def _workers(value: str | None) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     operations = _chosen_operations(args)
+    if args.shard:
+        operations = shard(operations, *parse_shard(args.shard))
+        if not operations:
+            raise UsageError(f"--shard {args.shard}: this shard has no operations (fewer operations than shards)")
     checks = select_checks(args.checks)
     workers = _workers(args.workers)
     if workers and args.record:
         raise UsageError("--record records this process's traffic: it does not combine with --workers")
     examples = parse_examples(args.example)
+    if args.baseline is not None and not args.baseline_update:
+        read_baseline(args.baseline)  # a bad baseline is a one-line error before the run, not after it
+    elif args.baseline_update and args.baseline is None:
+        raise UsageError("--baseline-update needs --baseline FILE")
     for path in (args.report_json, args.junit, args.report_html, args.report_md):
         if path is not None and path.is_dir():
             raise UsageError(f"{path} is a directory, not a report file")
+    if args.emit_tests is not None and args.emit_tests.exists() and not args.emit_tests.is_dir():
+        raise UsageError(f"--emit-tests {args.emit_tests}: not a directory")
     started = time.time()  # --max-time counts from here, in this process and in the workers
     if workers:
         require(PYTEST, "--workers")
@@ -117,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.no_resources:
                 options.resources = ResourcePool(target, create=args.target != "aws", seed=args.seed or 0)
             result = Runner(target, options, progress=Progress()).run(operations)
+    apply_baseline(result, args.baseline, update=args.baseline_update)
     summary(result)
     if args.report_json:
         write_json_report(result, args.report_json)
@@ -126,7 +151,10 @@ def run(args: argparse.Namespace) -> int:
         write_html(result, args.report_html)
     if args.report_md:
         write_markdown(result, args.report_md)
-    return 1 if result.errors else 0
+    if args.emit_tests:
+        emitted = emit_tests(result, args.emit_tests)
+        print(f"wrote {len(emitted)} tests to {args.emit_tests}", file=sys.stderr)
+    return 1 if failing_errors(result) else 0
 
 
 def _plugin_args(args: argparse.Namespace, started: float) -> list[str]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from conformance.baseline import is_new
 from conformance.checks.aws_deviations import aws_deviations
 from conformance.results import OperationResult, RunResult
+from conformance.root_causes import root_causes
 
 BAR_WIDTH = 30
+MAX_ROOT_CAUSES = 20
+MAX_NAMED_OPERATIONS = 5
 
 
 class Progress:
@@ -31,6 +35,17 @@ class Progress:
 
 def summary(result: RunResult, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout  # looked up at call time, so redirection and capture see it
+    causes = [cause for cause in root_causes(result) if cause.severity == "error"]
+    if causes:
+        stream.write(f"\n{len(causes)} root causes of the error findings, worst first:\n")
+        for cause in causes[:MAX_ROOT_CAUSES]:
+            names = ", ".join(cause.operations[:MAX_NAMED_OPERATIONS])
+            more = f" and {len(cause.operations) - MAX_NAMED_OPERATIONS} more" if len(
+                cause.operations) > MAX_NAMED_OPERATIONS else ""
+            stream.write(f"  {cause.id} [{cause.check}] {cause.summary}\n"
+                         f"    {len(cause.operations)} operations, {cause.findings} findings: {names}{more}\n")
+        if len(causes) > MAX_ROOT_CAUSES:
+            stream.write(f"  ...and {len(causes) - MAX_ROOT_CAUSES} more in the reports\n")
     rows = [(f"{op.service}:{op.operation}", op.status, str(op.cases), answers_text(op), str(len(op.stats.error_codes)),
              str(op.errors), str(op.warnings)) for op in result.operations]
     header = ("operation", "status", "cases", "answers", "codes", "errors", "warnings")
@@ -39,7 +54,8 @@ def summary(result: RunResult, stream: TextIO | None = None) -> None:
         for finding in op.findings:
             if finding.severity != "error":
                 continue
-            stream.write(f"\nERROR {op.service}:{op.operation} [{finding.check}] {finding.pointer or '/'}: "
+            known = " (known: in the baseline)" if not is_new(result, op, finding) else ""
+            stream.write(f"\nERROR{known} {op.service}:{op.operation} [{finding.check}] {finding.pointer or '/'}: "
                          f"{finding.message}\n")
             stream.write("  reproduce:\n" + "".join(f"    {line}\n" for line in finding.reproduce.splitlines()))
     stream.write("\n")
@@ -54,6 +70,13 @@ def summary(result: RunResult, stream: TextIO | None = None) -> None:
                  f"({aws_deviations(f for op in result.operations for f in op.findings)} AWS itself answers) "
                  f"in {result.seconds:.1f} s "
                  f"(target {result.target}, seed {result.seed})\n")
+    if result.baseline is not None:
+        counts = result.baseline.counts()
+        stream.write(f"baseline {result.baseline.path}: {counts['new']} new, {counts['known']} known, "
+                     f"{counts['fixed']} fixed\n")
+        for entry in result.baseline.fixed[:MAX_ROOT_CAUSES]:
+            stream.write(f"fixed {entry['operation']} [{entry['check']}] {entry['pointer'] or '/'}: "
+                         f"{entry['message']}\n")
 
 
 def answers_text(op: OperationResult) -> str:

@@ -1,4 +1,5 @@
-"""One self-contained HTML file: the matrix of operations by status, counts per check, every finding.
+"""One self-contained HTML file: the picture of the run (services x checks), the root causes, then the
+operations and every finding.
 
 No external script, style or font: it opens from disk, from a CI artifact, or attached to a mail. The small
 inline script only filters rows; without it everything is still there to read.
@@ -10,8 +11,11 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from conformance.report.json_report import report_dict
+from conformance.checks import CHECKS
+from conformance.checks.aws_deviations import aws_deviations
+from conformance.report.console import answers_text
 from conformance.results import OperationResult, RunResult
+from conformance.root_causes import root_causes
 from conformance.spec.writer import atomic_write
 
 STYLE = """
@@ -24,7 +28,13 @@ th{background:#f6f8fa} td.n{text-align:right}
 .sev-error{color:#cf222e;font-weight:600} .sev-warning{color:#9a6700}
 details{margin:.25rem 0 .25rem 1rem} pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;font-size:.85rem}
 #filter{margin:.5rem 0} .chip{display:inline-block;margin-right:.75rem}
+#picture td.h{text-align:right;min-width:2.2rem} #picture th.c{writing-mode:vertical-rl;font-weight:normal}
+.h0{background:#ffffff;color:#8c959f} .h1{background:#ffd8d3} .h2{background:#ff9f93} .h3{background:#f0604d;color:#fff}
+.h4{background:#a40e26;color:#fff}
 """
+HEAT_STEPS = (1, 10, 100, 1000)  # error findings from which a cell is one shade darker
+MAX_BODY_CHARS = 4000  # a body in the page is cut here (the JSON report has it whole): the page stays light
+MAX_LISTED_OPERATIONS = 40
 
 SCRIPT = """
 document.getElementById('filter').addEventListener('change', function (event) {
@@ -49,8 +59,10 @@ def _anchor(op: OperationResult) -> str:
 
 
 def render_html(result: RunResult) -> str:
-    data = report_dict(result)
-    summary = data["summary"]
+    summary = {"operations": len(result.operations), "cases": sum(op.cases for op in result.operations),
+               "errors": result.errors, "warnings": sum(op.warnings for op in result.operations),
+               "aws_deviations": aws_deviations(f for op in result.operations for f in op.findings),
+               "seconds": round(result.seconds, 2)}
     statuses = Counter(op.status for op in result.operations)
     checks: Counter[tuple[str, str]] = Counter(
         (f.check, f.severity) for op in result.operations for f in op.findings
@@ -68,14 +80,23 @@ def render_html(result: RunResult) -> str:
         "<div id='filter'>show: " + " ".join(
             f"<label><input type='checkbox' value='{s}' checked> {s}</label>" for s in STATUSES) + "</div>",
         "<p><small id='script-state'>filters need JavaScript; everything is shown</small></p>",
-        "<h2>Operations</h2><table id='matrix'><thead><tr><th>operation</th><th>status</th><th>cases</th>"
-        "<th>errors</th><th>warnings</th><th>real resource</th></tr></thead><tbody>",
     ]
+    if result.baseline is not None:
+        counts = result.baseline.counts()
+        parts.append(f"<p id='baseline'>baseline {_e(result.baseline.path)}: {counts['new']} new, "
+                     f"{counts['known']} known, {counts['fixed']} fixed</p>")
+    parts += _picture(result)
+    parts += _root_causes(result)
+    parts.append("<h2>Operations</h2><table id='matrix'><thead><tr><th>operation</th><th>status</th><th>cases</th>"
+                 "<th>answers</th><th>error codes</th><th>errors</th><th>warnings</th><th>real resource</th></tr>"
+                 "</thead><tbody>")
     for op in result.operations:
+        codes = ", ".join(f"{code} {count}" for code, count in op.stats.error_codes.items())
         parts.append(
             f"<tr data-status='{_e(op.status)}' class='{_e(op.status)}'>"
             f"<td><a href='#{_e(_anchor(op))}'>{_e(op.service)}:{_e(op.operation)}</a></td>"
-            f"<td>{_e(op.status)}</td><td class='n'>{op.cases}</td><td class='n'>{op.errors}</td>"
+            f"<td>{_e(op.status)}</td><td class='n'>{op.cases}</td><td>{_e(answers_text(op))}</td>"
+            f"<td>{_e(codes)}</td><td class='n'>{op.errors}</td>"
             f"<td class='n'>{op.warnings}</td><td>{'yes' if op.real_resource else ''}</td></tr>"
         )
     parts.append("</tbody></table><h2>Findings per check</h2><table id='checks'><thead><tr><th>check</th>"
@@ -92,14 +113,70 @@ def render_html(result: RunResult) -> str:
             parts.append(
                 f"<details><summary><span class='sev-{finding.severity}'>{finding.severity}</span> "
                 f"[{_e(finding.check)}] {_e(finding.pointer or '/')}: {_e(finding.message)}</summary>"
-                f"<p>request</p><pre>{_e(finding.request.get('body', ''))}</pre>"
+                f"<p>request</p><pre>{_e(_cut(finding.request.get('body', '')))}</pre>"
                 f"<p>response HTTP {_e(finding.response.get('status', ''))}</p>"
-                f"<pre>{_e(finding.response.get('body', ''))}</pre>"
+                f"<pre>{_e(_cut(finding.response.get('body', '')))}</pre>"
                 f"<p>reproduce</p><pre>{_e(finding.reproduce)}</pre></details>"
             )
         parts.append("</section>")
     parts.append(f"<script>{SCRIPT}</script></body></html>\n")
     return "".join(parts)
+
+
+def _cut(body: object) -> str:
+    text = str(body)
+    return text if len(text) <= MAX_BODY_CHARS else text[:MAX_BODY_CHARS] + f"… ({len(text)} characters in all)"
+
+
+def _heat(errors: int) -> str:
+    return f"h{sum(errors >= step for step in HEAT_STEPS)}"
+
+
+def _picture(result: RunResult) -> list[str]:
+    """Services x checks, each cell shaded by its error findings, with each service's operations by status."""
+    services = sorted({op.service for op in result.operations})
+    errors: Counter[tuple[str, str]] = Counter(
+        (op.service, f.check) for op in result.operations for f in op.findings if f.severity == "error")
+    checks = [name for name in CHECKS if any(service_check[1] == name for service_check in errors)]
+    checks += sorted({check for _, check in errors} - set(checks))  # cassette_miss and any check not registered
+    statuses = Counter((op.service, op.status) for op in result.operations)
+    parts = ["<h2>The run</h2><table id='picture'><thead><tr><th>service</th>",
+             *(f"<th>{_e(s)}</th>" for s in STATUSES), *(f"<th class='c'>{_e(c)}</th>" for c in checks),
+             "</tr></thead><tbody>"]
+    for service in services:
+        parts.append(f"<tr><td>{_e(service)}</td>")
+        parts += [f"<td class='n {s}'>{statuses[(service, s)] or ''}</td>" for s in STATUSES]
+        parts += [f"<td class='h {_heat(errors[(service, c)])}' title='{_e(service)} {_e(c)}'>"
+                  f"{errors[(service, c)] or ''}</td>" for c in checks]
+        parts.append("</tr>")
+    parts.append("</tbody></table>")
+    return parts
+
+
+def _root_causes(result: RunResult) -> list[str]:
+    causes = root_causes(result)
+    parts = [f"<h2>Root causes ({len(causes)})</h2><p>worst first: the operations each touches, weighed by how "
+             "badly it breaks a client</p><table id='root-causes'><thead><tr><th>root cause</th><th>check</th>"
+             "<th>severity</th><th>operations</th><th>findings</th><th>summary</th></tr></thead><tbody>"]
+    for cause in causes:
+        example = cause.example
+        listed = ", ".join(f"<a href='#op-{_e(name.replace(':', '-'))}'>{_e(name)}</a>"
+                           for name in cause.operations[:MAX_LISTED_OPERATIONS])
+        more = len(cause.operations) - MAX_LISTED_OPERATIONS
+        listed += f" and {more} more" if more > 0 else ""
+        parts.append(
+            f"<tr id='{_e(cause.id)}'><td><code>{_e(cause.id)}</code></td><td>{_e(cause.check)}</td>"
+            f"<td class='sev-{_e(cause.severity)}'>{_e(cause.severity)}</td><td class='n'>{len(cause.operations)}</td>"
+            f"<td class='n'>{cause.findings}</td><td>{_e(cause.summary)}"
+            f"<details><summary>smallest example: {_e(example.get('operation', ''))} "
+            f"{_e(example.get('pointer') or '/')}: {_e(example.get('message', ''))}</summary>"
+            f"<p>request</p><pre>{_e(_cut(example.get('request', {}).get('body', '')))}</pre>"
+            f"<p>response HTTP {_e(example.get('response', {}).get('status', ''))}</p>"
+            f"<pre>{_e(_cut(example.get('response', {}).get('body', '')))}</pre>"
+            f"<p>reproduce</p><pre>{_e(example.get('reproduce', ''))}</pre>"
+            f"<p>operations: {listed}</p></details></td></tr>")
+    parts.append("</tbody></table>")
+    return parts
 
 
 def write_html(result: RunResult, path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from conformance.checks.aws_deviations import aws_deviations
 from conformance.results import RunResult
+from conformance.root_causes import root_causes
 from conformance.spec.writer import atomic_write
 
 MAX_FINDINGS = 20
@@ -28,6 +29,21 @@ def render_markdown(result: RunResult) -> str:
         *(f"| {status} | {count} |" for status, count in sorted(statuses.items())),
         "",
     ]
+    broken = [op for op in result.operations if op.stats.only_server_errors()]
+    if broken:
+        lines += [f"**{len(broken)} operations answered every case with a server error:** "
+                  + ", ".join(f"{op.service}:{op.operation} ({op.cases})" for op in broken[:MAX_FINDINGS])
+                  + (" …" if len(broken) > MAX_FINDINGS else ""), ""]
+    causes = [cause for cause in root_causes(result) if cause.severity == "error"]
+    if causes:
+        lines += [f"**{len(causes)} root causes**, worst first:", "", "| root cause | check | operations | summary |",
+                  "|---|---|---|---|"]
+        for cause in causes[:MAX_FINDINGS]:
+            summary = cause.summary.replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| `{cause.id}` | {cause.check} | {len(cause.operations)} | {summary} |")
+        if len(causes) > MAX_FINDINGS:
+            lines.append(f"\n…and {len(causes) - MAX_FINDINGS} more root causes in the full report.")
+        lines.append("")
     errors = [(op, f) for op in result.operations for f in op.findings if f.severity == "error"]
     if errors:
         lines += ["| operation | check | where | finding |", "|---|---|---|---|"]
