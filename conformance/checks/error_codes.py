@@ -4,7 +4,7 @@ Where each protocol carries an error's code is the protocol layer's (`conformanc
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
 
 # Errors real AWS services send to any operation, whether or not the operation's model declares them.
 # Sources: the AWS "Common Errors" API reference page shared by service API references (e.g. Glue's
@@ -39,7 +39,9 @@ COMMON_VALIDATION_ERRORS = frozenset({
 VALIDATION_WORDS = ("Invalid", "Validation", "Malformed", "BadRequest", "Serialization")
 
 
-def is_validation_error(code: str, declared: dict[str, Any]) -> bool:
+def is_validation_error(code: str, declared: Collection[str]) -> bool:
+    """Whether CODE says "your input is invalid": a common validation code, or a known (declared or documented)
+    code named so."""
     if code in COMMON_VALIDATION_ERRORS:
         return True
     return code in declared and any(word in code for word in VALIDATION_WORDS)

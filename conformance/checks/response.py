@@ -16,8 +16,27 @@ def _output_violations(ctx: CheckContext) -> list[Violation]:
     if "output_violations" not in ctx.memo:
         decoded = ctx.output()
         schema = spec.part(ctx.exchange.service, ctx.exchange.operation, "output")
-        ctx.memo["output_violations"] = [*decoded.violations, *violations(schema, decoded.value)]
+        # A value whose wire form is broken is reported once, by its wire violation, not again by the schema
+        # (a scalar element holding child elements is no enum value either).
+        broken = {violation.pointer for violation in decoded.violations}
+        ctx.memo["output_violations"] = [*decoded.violations, *(violation for violation in
+                                                                violations(schema, decoded.value)
+                                                                if violation.pointer not in broken)]
     found: list[Violation] = ctx.memo["output_violations"]
+    return found
+
+
+def _body_error(ctx: CheckContext) -> BodyError | None:
+    """Why the answer's body is not in its protocol's encoding at all (None when it is, or is empty): content_type
+    reports that, once; the other checks have nothing to read."""
+    if "body_error" not in ctx.memo:
+        ctx.memo["body_error"] = None
+        if ctx.response.body.strip():
+            try:
+                ctx.protocol.parse_body(ctx.response.body)
+            except BodyError as error:
+                ctx.memo["body_error"] = error
+    found: BodyError | None = ctx.memo["body_error"]
     return found
 
 
@@ -25,6 +44,8 @@ def _output_violations(ctx: CheckContext) -> list[Violation]:
 def response_schema(ctx: CheckContext) -> Iterator[Finding]:
     """A 2xx answer is the output shape on the wire: its encoding, types, required members, lengths, ranges,
     patterns, nested members, and the members bound to headers and the status code."""
+    if _body_error(ctx) is not None:
+        return  # not JSON, XML or CBOR at all: content_type says so
     for violation in _output_violations(ctx):
         if violation.keyword == "enum":
             continue  # reported by the enum check, with the allowed set
@@ -50,15 +71,13 @@ def content_type(ctx: CheckContext) -> Iterator[Finding]:
     if 200 <= response.status < 300 and protocol.body_is_payload(ctx.document):
         return  # the body is a raw payload (an S3 object): any content type is the object's own
     declared = (response.header("content-type") or "").split(";")[0].strip().lower()
-    if response.body.strip():
-        try:
-            protocol.parse_body(response.body)
-        except BodyError as error:
-            yield ctx.finding("content_type", "error", "",
-                              f"{error} (HTTP {response.status}, Content-Type {declared or 'none'}); "
-                              f"the {protocol.name} protocol answers {protocol.body_format.upper()}")
-            return
-    elif not declared:
+    error = _body_error(ctx)
+    if error is not None:
+        yield ctx.finding("content_type", "error", "",
+                          f"{error} (HTTP {response.status}, Content-Type {declared or 'none'}); "
+                          f"the {protocol.name} protocol answers {protocol.body_format.upper()}")
+        return
+    if not response.body.strip() and not declared:
         return  # an empty body needs no content type
     expected = protocol.response_content_types
     if declared in expected:
