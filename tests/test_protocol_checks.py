@@ -144,3 +144,65 @@ def test_broken_endpoint_fires_exactly_its_check(protocol: str, mode: str) -> No
         finding = next(f for f in result.findings if f.check == checks[0])
         assert finding.response["status"] >= 200 and finding.reproduce
     assert unexplained(protocol, result, besides=checks) == [], shown(result)
+
+
+def _client(url: str, service: str) -> Any:
+    return make_target(url).client(service)
+
+
+def test_botocore_reads_the_correct_answers_as_aws_answers() -> None:
+    """botocore's own parsers read every correct answer: the output's members, the error's code and status,
+    the request id, wherever each protocol carries them."""
+    from botocore.exceptions import ClientError
+
+    with serve("query") as url:
+        iam = _client(url, "iam")
+        user = iam.get_user(UserName="Bob0")
+        with pytest.raises(ClientError) as missing:
+            iam.get_user(UserName="Bob")
+    assert user["User"]["UserName"] == "Bob0" and user["User"]["CreateDate"].year == 2013
+    assert user["User"]["Tags"] == [{"Key": "Role", "Value": "Dev"}]
+    assert user["User"]["PermissionsBoundary"]["PermissionsBoundaryType"] == "PermissionsBoundaryPolicy"
+    assert user["ResponseMetadata"]["RequestId"]
+    assert missing.value.response["Error"]["Code"] == "NoSuchEntity"
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert missing.value.response["ResponseMetadata"]["RequestId"]
+
+    with serve("ec2") as url:
+        ec2 = _client(url, "ec2")
+        vpcs = ec2.describe_vpcs()
+        chosen = ec2.describe_vpcs(VpcIds=["vpc-1a2b3c4d"])
+        with pytest.raises(ClientError) as missing:
+            ec2.describe_vpcs(VpcIds=["vpc-1"])
+    vpc = vpcs["Vpcs"][0]
+    assert (vpc["VpcId"], vpc["State"], vpc["IsDefault"]) == ("vpc-0a60eb65b4EXAMPLE", "available", False)
+    assert vpc["Tags"] == [{"Key": "Name", "Value": "MyVPC"}]
+    assert vpc["CidrBlockAssociationSet"][0]["CidrBlockState"]["State"] == "associated"
+    assert vpcs["ResponseMetadata"]["RequestId"]
+    assert [found["VpcId"] for found in chosen["Vpcs"]] == ["vpc-1a2b3c4d"]
+    assert missing.value.response["Error"]["Code"] == "InvalidVpcID.NotFound"
+    assert missing.value.response["ResponseMetadata"]["RequestId"]
+
+    with serve("rest-xml") as url:
+        s3 = _client(url, "s3")
+        listing = s3.list_objects_v2(Bucket="logs", RequestPayer="requester")
+        with pytest.raises(ClientError) as missing:
+            s3.list_objects_v2(Bucket="log")
+    assert [item["Key"] for item in listing["Contents"]] == ["photos/2024/cat.jpg", "readme.txt"]
+    assert listing["KeyCount"] == 2 and listing["IsTruncated"] is False and listing["RequestCharged"] == "requester"
+    assert listing["Contents"][0]["ChecksumAlgorithm"] == ["CRC64NVME"] and listing["Contents"][0]["Size"] == 11
+    assert listing["ResponseMetadata"]["RequestId"] and listing["ResponseMetadata"]["HostId"]
+    assert missing.value.response["Error"]["Code"] == "NoSuchBucket"
+    assert missing.value.response["Error"]["BucketName"] == "log"
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    with serve("rest-json") as url:
+        lambda_client = _client(url, "lambda")
+        configuration = lambda_client.get_function_configuration(FunctionName="my-function0")
+        with pytest.raises(lambda_client.exceptions.ResourceNotFoundException) as not_found:
+            lambda_client.get_function_configuration(FunctionName="my-function")
+    assert configuration["Runtime"] == "python3.12" and configuration["Timeout"] == 3
+    assert configuration["EphemeralStorage"] == {"Size": 512}
+    assert configuration["ResponseMetadata"]["RequestId"]
+    assert not_found.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert not_found.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
