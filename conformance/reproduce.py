@@ -16,7 +16,7 @@ def reproduce_snippet(target: Target, service: str, operation: str, params: dict
     lines = ["import datetime", "import boto3", "from botocore.config import Config", ""]
     client = (f"client = boto3.client({service!r}, region_name={target.region()!r}{endpoint}, "
               "config=Config(parameter_validation=False))")
-    if target.name == "moto":
+    if target.embedded_mock:
         lines[0:0] = ["from moto import mock_aws"]
         lines += ["with mock_aws():", f"    {client}", f"    {call}"]
     else:

@@ -36,7 +36,6 @@ from conformance.targets.call import call
 # A round ends at its first new defect, shrunk; later rounds look for the defects not yet seen.
 MAX_ROUNDS_PER_KIND = 4
 PARTLY_IMPLEMENTED = "partly implemented:"
-NOT_IMPLEMENTED_MARKERS = (b"NotImplementedError", b"has not been implemented", b"not yet implemented")
 WIRE_VALID_NOTE = "an invalid case travelled as a valid request"
 
 
@@ -54,26 +53,6 @@ class RunOptions:
 
 class _CaseFailed(Exception):
     """Raised inside Hypothesis's test so it shrinks a case that produced an error finding."""
-
-
-def is_not_implemented(exchange: Exchange, first: bool) -> str | None:
-    """moto's NotImplementedError (in process, or HTTP 500 HTML) and LocalStack's 501 mark no implementation.
-
-    moto_server's page for an unimplemented action is Werkzeug's generic HTML 500: taken as "not implemented"
-    only on an operation's FIRST case; an HTML 500 after answers that worked is a crash, and a finding.
-    """
-    if exchange.not_implemented:
-        return exchange.not_implemented
-    response = exchange.response
-    if response is None:
-        return None
-    if response.status == 501:
-        return f"HTTP 501 {response.body[:120].decode('utf-8', 'replace')}"
-    if response.status == 500 and any(marker in response.body for marker in NOT_IMPLEMENTED_MARKERS):
-        return "HTTP 500: the endpoint says the operation is not implemented"
-    if first and response.status == 500 and "html" in (response.header("content-type") or ""):
-        return "HTTP 500 with an HTML page on the first call (how moto_server answers an unimplemented action)"
-    return None
 
 
 def sent_expectation(exchange: Exchange, expectation: str) -> Expectation:
@@ -265,7 +244,7 @@ class Runner:
         if exchange.transport_error:
             state.stop_reason = f"no answer from {self.target.name}: {exchange.transport_error}"
             return set()
-        reason = is_not_implemented(exchange, first=state.result.cases == 0)
+        reason = self.target.not_implemented(exchange, first=state.result.cases == 0)
         if reason and state.result.cases and exchange.not_implemented:
             # Answers came before: the operation is there, this input's feature is not (moto raises
             # NotImplementedError for one filter of ec2 DescribeSnapshots). Noted once; the case says nothing.

@@ -1,8 +1,9 @@
 """Run the spec's response checks on recorded interactions: each becomes the Exchange the checks already read.
 
-The recorded request's validity is not known the way a generated case's is, so by default only the checks of
-the response run (RESPONSE_CHECKS). Selecting `negative_data_rejection` or `positive_data_acceptance`
-explicitly judges a JSON-protocol request by validating its body against the input schema.
+The recorded request's validity is not known the way a generated case's is, so by default only the checks that
+judge the answer alone run (the registry's RESPONSE_CHECKS: a new response check reaches check-cassette with no
+second list). Selecting `negative_data_rejection` or `positive_data_acceptance` explicitly judges a request by
+decoding it with its protocol and validating that against the input schema.
 """
 
 from __future__ import annotations
@@ -22,22 +23,19 @@ from conformance.cassettes.identify import Operation, RequestView, identify
 from conformance.cassettes.matching import body_bytes
 from conformance.cassettes.reading import Interaction
 from conformance.checks import CHECKS, CheckContext, CheckFunction, select_checks
-from conformance.checks.registry import JSON_BODY_PROTOCOLS, CaseKind, body_schema
+from conformance.checks.registry import RESPONSE_CHECKS, CaseKind
 from conformance.exchange import Exchange, HttpRequest, HttpResponse, redact_headers
 from conformance.findings import Finding
-from conformance.runner import is_not_implemented
+from conformance.protocols import protocol_for
 from conformance.spec.models import load_service
 from conformance.spec.validation import violations
-
-RESPONSE_CHECKS = ("response_schema", "enum", "error_code", "error_status", "error_body", "not_a_server_error",
-                   "content_type", "client_parse", "request_id", "operation_contract")
-INPUT_CHECKS = ("negative_data_rejection", "positive_data_acceptance")  # need to know if the input was valid
+from conformance.targets.base import answer_not_implemented as is_not_implemented
 
 
 def select_cassette_checks(names: str | None) -> dict[str, CheckFunction]:
     """The checks to run on recorded responses: RESPONSE_CHECKS, or exactly the ones named."""
     if not names:
-        return {name: CHECKS[name] for name in RESPONSE_CHECKS if name in CHECKS}
+        return {name: CHECKS[name] for name in RESPONSE_CHECKS}
     return select_checks(names)
 
 
@@ -74,12 +72,13 @@ class CassetteChecker:
         if checked.not_implemented:
             return checked
         self._answered.add(operation)
-        expectation = _request_validity(exchange) if set(self.checks) & set(INPUT_CHECKS) else None
+        case_checks = set(self.checks) - set(RESPONSE_CHECKS)
+        expectation = _request_validity(exchange) if case_checks else None
         context = CheckContext(exchange, expectation or "valid", strict=self.strict)
         where = f"{self.source} interaction {interaction.number}".strip()
         target = view.headers.get("x-amz-target")
         for name, function in self.checks.items():
-            if name in INPUT_CHECKS and expectation is None:
+            if name in case_checks and expectation is None:
                 continue
             for finding in function(context):
                 finding.request = exchange.request.as_json() if exchange.request else {}
@@ -141,8 +140,13 @@ def _parse(exchange: Exchange) -> None:
 
 
 def _request_validity(exchange: Exchange) -> CaseKind | None:
-    document = spec.document(exchange.service, exchange.operation)
-    if document["x-aws-protocol"] not in JSON_BODY_PROTOCOLS or exchange.wire_input is None:
+    """Whether the recorded request is a valid input, as its protocol decodes it; None when it cannot say."""
+    if exchange.request is None:
         return None
-    schema = body_schema(exchange.service, exchange.operation, "input")
-    return "invalid" if violations(schema, exchange.wire_input) else "valid"
+    document = spec.document(exchange.service, exchange.operation)
+    try:
+        decoded = protocol_for(document).decode_request(exchange.request, document)
+    except NotImplementedError:
+        return None
+    schema = spec.part(exchange.service, exchange.operation, "input")
+    return "invalid" if decoded.violations or violations(schema, decoded.value) else "valid"

@@ -9,11 +9,6 @@ from conformance.checks.registry import CheckContext, answered, check
 from conformance.findings import Finding
 
 
-def _known_codes(ctx: CheckContext) -> set[str]:
-    """The operation's declared codes and those its service documents elsewhere (S3's InvalidArgument)."""
-    return set(ctx.declared_errors()) | ctx.documented_codes()
-
-
 @check(answered, judges_case=True)
 def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
     """An invalid input gets a 4xx validation-class error: never 2xx, never 5xx."""
@@ -31,7 +26,7 @@ def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
         return
     found = ctx.error_code()
     code = found.code if found is not None else None
-    if code is None or not is_validation_error(code, _known_codes(ctx)):
+    if code is None or not is_validation_error(code, ctx.known_codes()):
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got {code or 'an error without code'} (HTTP {response.status}), "
                           "not a validation error such as InvalidInputException or ValidationException")
@@ -45,6 +40,6 @@ def positive_data_acceptance(ctx: CheckContext) -> Iterator[Finding]:
         return
     found = ctx.error_code()
     code = found.code if found is not None else None
-    if code is not None and 400 <= response.status < 500 and is_validation_error(code, _known_codes(ctx)):
+    if code is not None and 400 <= response.status < 500 and is_validation_error(code, ctx.known_codes()):
         yield ctx.finding("positive_data_acceptance", "error", "",
                           f"a valid input was refused as invalid: {code} (HTTP {response.status})")

@@ -4,7 +4,7 @@ Where each protocol carries an error's code is the protocol layer's (`conformanc
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Container
 
 # Errors real AWS services send to any operation, whether or not the operation's model declares them.
 # Sources: the AWS "Common Errors" API reference page shared by service API references (e.g. Glue's
@@ -37,11 +37,14 @@ COMMON_VALIDATION_ERRORS = frozenset({
     "InvalidParameterCombination", "MissingParameter", "InvalidQueryParameter", "MalformedQueryString",
 })
 VALIDATION_WORDS = ("Invalid", "Validation", "Malformed", "BadRequest", "Serialization")
+# EC2 names "the id you gave names nothing" InvalidXxx.NotFound: a valid input's answer, not a validation error.
+NOT_FOUND_WORDS = ("NotFound", "NoSuch")
 
 
-def is_validation_error(code: str, declared: Collection[str]) -> bool:
-    """Whether CODE says "your input is invalid": a common validation code, or a known (declared or documented)
-    code named so."""
+def is_validation_error(code: str, known: Container[str]) -> bool:
+    """Whether CODE says "your input is invalid": a common validation code, or a KNOWN one (declared or
+    documented for the service) whose name says so and does not say "not found"."""
     if code in COMMON_VALIDATION_ERRORS:
         return True
-    return code in declared and any(word in code for word in VALIDATION_WORDS)
+    return (code in known and any(word in code for word in VALIDATION_WORDS)
+            and not any(word in code for word in NOT_FOUND_WORDS))

@@ -17,7 +17,7 @@ CODE_KEYS = ("__type", "code")
 
 
 def _known(ctx: CheckContext, code: str) -> bool:
-    return code in ctx.declared_errors() or code in COMMON_ERRORS or code in ctx.documented_codes()
+    return code in ctx.declared_errors() or code in COMMON_ERRORS or ctx.documented(code)
 
 
 @check(failed)
@@ -57,6 +57,15 @@ def error_status(ctx: CheckContext) -> Iterator[Finding]:
             exact = None
     elif code in COMMON_ERRORS:
         fault, exact = ("server" if code in COMMON_SERVER_ERRORS else "client"), None
+    elif ctx.documented(code):
+        fault = ctx.documented_fault(code) or ("server" if response.status >= 500 else "client")
+        statuses = ctx.documented_statuses(code)
+        if statuses and ctx.protocol.honours_error_status and response.status not in statuses:
+            yield ctx.finding("error_status", "error", "",
+                              f"{code} is documented with HTTP {' or '.join(map(str, sorted(statuses)))}, "
+                              f"got {response.status}")
+            return
+        exact = None
     else:
         return  # error_code reports an unknown code; its status means nothing
     if exact is not None and response.status != exact:
@@ -131,6 +140,7 @@ def not_a_server_error(ctx: CheckContext) -> Iterator[Finding]:
         return
     shape = ctx.declared_errors().get(found.code)
     declared_server_fault = shape is not None and shape.get("x-aws-error", {}).get("fault") == "server"
-    if not declared_server_fault and found.code not in COMMON_SERVER_ERRORS:
+    documented_server_fault = ctx.documented_fault(found.code) == "server"
+    if not (declared_server_fault or documented_server_fault) and found.code not in COMMON_SERVER_ERRORS:
         yield ctx.finding("not_a_server_error", "error", "",
                           f"HTTP {response.status} {found.code}: not a server fault the model declares")

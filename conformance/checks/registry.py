@@ -8,7 +8,6 @@ reads of the wire comes from the exchange's protocol object (`conformance.protoc
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,12 +18,10 @@ from conformance.errors import UsageError
 from conformance.exchange import Exchange, HttpResponse
 from conformance.findings import Finding, Severity
 from conformance.protocols import Decoded, ErrorCode, Protocol, protocol_for
-from conformance.protocols.documented_errors import documented_error_codes
+from conformance.protocols.documented_errors import documented_fault, documented_statuses, is_documented
 from conformance.spec.derive import Schema, shape_name_of
 
 CaseKind = Literal["valid", "invalid"]
-# The protocols whose bodies are JSON (cassette code judges their recorded requests by the body).
-JSON_BODY_PROTOCOLS = ("json", "rest-json")
 
 
 @dataclass
@@ -66,12 +63,31 @@ class CheckContext:
         """Declared error shapes by their wire code."""
         return declared_errors(self.exchange.service, self.exchange.operation)
 
-    def documented_codes(self) -> frozenset[str]:
-        """Codes the service's documentation lists outside the model (EC2's and S3's error code pages)."""
-        return documented_error_codes(self.exchange.service, str(self.document["x-aws-protocol"]))
+    def documented(self, code: str) -> bool:
+        """Whether the service's documentation lists CODE outside the model (EC2's and S3's error code pages,
+        the query Common Errors pages)."""
+        return is_documented(self.exchange.service, str(self.document["x-aws-protocol"]), code)
+
+    def documented_fault(self, code: str) -> str | None:
+        return documented_fault(self.exchange.service, str(self.document["x-aws-protocol"]), code)
+
+    def documented_statuses(self, code: str) -> frozenset[int]:
+        return documented_statuses(self.exchange.service, str(self.document["x-aws-protocol"]), code)
+
+    def known_codes(self) -> _KnownCodes:
+        """The codes declared for the operation or documented for the service, as a container."""
+        return _KnownCodes(self)
 
     def finding(self, check: str, severity: Severity, pointer: str, message: str) -> Finding:
         return Finding(check, severity, pointer, message)
+
+
+class _KnownCodes:
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and (code in self.ctx.declared_errors() or self.ctx.documented(code))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -132,19 +148,3 @@ def select_checks(names: str | None) -> dict[str, CheckFunction]:
     if unknown:
         raise UsageError(f"unknown check {unknown[0]!r}: known checks are {', '.join(CHECKS)}")
     return {name: CHECKS[name] for name in chosen}
-
-
-@functools.lru_cache(maxsize=512)
-def body_schema(service: str, operation: str, part: str) -> Schema:
-    """The schema of PART as it travels in a JSON body: rest protocols bind some members to HTTP instead."""
-    whole = spec.part(service, operation, part)
-    if whole.get("x-aws-protocol") not in ("rest-json",) or "$ref" not in whole:
-        return whole
-    schema: dict[str, Any] = copy.deepcopy(whole)
-    root = schema["$defs"][shape_name_of(schema["$ref"])]
-    located = [name for name, member in root.get("properties", {}).items() if "x-aws-location" in member]
-    for name in located:
-        del root["properties"][name]
-    if "required" in root:
-        root["required"] = [name for name in root["required"] if name not in located]
-    return schema

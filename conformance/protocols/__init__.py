@@ -9,6 +9,7 @@ server take their protocol from here, never from botocore's model.
 from __future__ import annotations
 
 from conformance.protocols.base import BodyError, Decoded, ErrorCode, Protocol
+from conformance.protocols.cbor_protocol import RpcV2CborProtocol
 from conformance.protocols.json_protocols import AwsJsonProtocol, RestJsonProtocol
 from conformance.protocols.xml_protocols import Ec2Protocol, QueryProtocol, RestXmlProtocol
 from conformance.spec.derive import Schema
@@ -17,7 +18,8 @@ __all__ = ["PROTOCOLS", "BodyError", "Decoded", "ErrorCode", "Protocol", "protoc
 
 PROTOCOLS: dict[str, Protocol] = {
     protocol.name: protocol
-    for protocol in (AwsJsonProtocol(), RestJsonProtocol(), QueryProtocol(), Ec2Protocol(), RestXmlProtocol())
+    for protocol in (AwsJsonProtocol(), RestJsonProtocol(), QueryProtocol(), Ec2Protocol(), RestXmlProtocol(),
+                     RpcV2CborProtocol())
 }
 
 

@@ -16,6 +16,7 @@ names, several elements for a member that is not a flattened list, text where a 
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ElementTree
 from typing import Any
 
@@ -33,8 +34,12 @@ MAX_DEPTH = 64  # recursive shapes deeper than this are not read further (AWS an
 RESPONSE_LOCATIONS = frozenset({"header", "headers", "statusCode"})
 
 
+@functools.lru_cache(maxsize=16)
 def parse_xml(body: bytes) -> Element:
-    """The root element of BODY; BodyError when it is not well-formed XML or declares entities or a DTD."""
+    """The root element of BODY; BodyError when it is not well-formed XML or declares entities or a DTD.
+
+    Cached: the checks of one answer each ask for its tree (content type, request id, code, output), and a
+    bytes object keeps its hash. The tree is shared: callers only read it."""
     if not body.strip():
         raise BodyError("the body is empty, not an XML document")
     try:

@@ -50,6 +50,9 @@ BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 BODY_TIMESTAMP_FORMAT = {"json": "unixTimestamp", "rest-json": "unixTimestamp",
                          "smithy-rpc-v2-cbor": "unixTimestamp"}
 LOCATION_TIMESTAMP_FORMAT = {"header": "rfc822", "headers": "rfc822", "querystring": "iso8601"}
+# Protocols with one timestamp format whatever the model's timestampFormat says (rpcv2Cbor: tag 1 around
+# epoch seconds; Smithy's RpcV2CborDateTimeWithFractionalSeconds reads a `date-time` shape so).
+FIXED_TIMESTAMP_FORMAT = {"smithy-rpc-v2-cbor": "unixTimestamp"}
 
 MEMBER_FLAGS = {
     "idempotencyToken": "x-aws-idempotency-token",
@@ -190,7 +193,8 @@ class ServiceDeriver:
         elif kind == "blob":
             self._blob(shape, schema)
         elif kind == "timestamp":
-            schema.update(self.timestamp_schema(shape.get("timestampFormat") or self._body_timestamp_format()))
+            schema.update(self.timestamp_schema(FIXED_TIMESTAMP_FORMAT.get(self.protocol)
+                                                or shape.get("timestampFormat") or self._body_timestamp_format()))
         else:
             raise ValueError(f"{self.model.service_name}: shape {name} has unknown type {kind!r}")
         return schema, refs
@@ -289,7 +293,8 @@ class ServiceDeriver:
                 schema["x-aws-location-name"] = member["locationName"]
         elif not self.is_json:
             self._member_xml_traits(member, schema)
-        if member.get("timestampFormat") and self.shapes[target]["type"] == "timestamp" and "$ref" in schema:
+        if (member.get("timestampFormat") and self.shapes[target]["type"] == "timestamp" and "$ref" in schema
+                and self.protocol not in FIXED_TIMESTAMP_FORMAT):
             # A member-level format overrides its shape's: the member travels in its own format.
             schema = {"x-aws-shape": target, "x-aws-type": "timestamp",
                       **self.timestamp_schema(member["timestampFormat"]),

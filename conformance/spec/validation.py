@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from conformance.spec.derive import UNKNOWN_MEMBER_KEYWORD, Schema, shape_name_of
+from conformance.spec.fast_validation import Check, compile_schema
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ def _validator(schema_json: str) -> Draft202012Validator:
 # back as the same objects, so they skip serializing a whole schema to find its validator.
 _BY_IDENTITY: OrderedDict[int, tuple[Schema, Draft202012Validator]] = OrderedDict()
 _BY_IDENTITY_SIZE = 512
+_FAST_BY_IDENTITY: OrderedDict[int, tuple[Schema, Check | None]] = OrderedDict()
 
 
 def validator_for(schema: Schema) -> Draft202012Validator:
@@ -53,12 +55,29 @@ def validator_for(schema: Schema) -> Draft202012Validator:
     return validator
 
 
+def fast_check_for(schema: Schema) -> Check | None:
+    """The compiled yes/no validator of SCHEMA (see conformance.spec.fast_validation), once per schema."""
+    known = _FAST_BY_IDENTITY.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    check = compile_schema(schema)
+    _FAST_BY_IDENTITY[id(schema)] = (schema, check)
+    if len(_FAST_BY_IDENTITY) > _BY_IDENTITY_SIZE:
+        _FAST_BY_IDENTITY.popitem(last=False)
+    return check
+
+
 def violations(schema: Schema, instance: Any) -> list[Violation]:
     """Every violation of SCHEMA by INSTANCE, sorted by pointer; unknown members flagged as such.
 
-    INSTANCE is read as AWS JSON clients read it (see `as_clients_read`)."""
+    INSTANCE is read as AWS JSON clients read it (see `as_clients_read`). The compiled fast path answers for
+    a valid instance; jsonschema explains an invalid one."""
+    read = as_clients_read(schema, instance)
+    fast = fast_check_for(schema)
+    if fast is not None and fast(read):
+        return []
     found: list[Violation] = []
-    for error in validator_for(schema).iter_errors(as_clients_read(schema, instance)):
+    for error in validator_for(schema).iter_errors(read):
         found.extend(_explain(error))
     return sorted(found, key=lambda v: (v.pointer, v.keyword, v.message))
 

@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import botocore.session
 from botocore.client import BaseClient
 from botocore.config import Config
 
+from conformance.exchange import Exchange
 from conformance.spec.models import shared_loader
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 DEFAULT_REGION = "us-east-1"
 
 
+# Said by an endpoint that lacks an operation: moto's NotImplementedError (in process, or in moto_server's
+# page) and its "has not been implemented" notes.
+NOT_IMPLEMENTED_MARKERS = (b"NotImplementedError", b"has not been implemented", b"not yet implemented")
+
+
 class Target:
     """An endpoint speaking the AWS protocols; subclasses say where it is and how it starts."""
 
     name = "target"
+    # An embedded mock answers inside botocore (nothing on the wire): reproductions wrap the call in it.
+    embedded_mock: ClassVar[bool] = False
+    # A replay answers from a recording: nothing new to record, and its cases are the recorded ones.
+    replays_recording: ClassVar[bool] = False
 
     def __init__(self, *, timeout: float = 10.0, allow_mutating: bool = False) -> None:
         self.timeout = timeout
@@ -44,6 +54,10 @@ class Target:
 
     def allows(self, service: str, operation: str) -> bool:
         return True
+
+    def not_implemented(self, exchange: Exchange, first: bool) -> str | None:
+        """Why EXCHANGE says the target does not implement the operation, or None (see `answer_not_implemented`)."""
+        return answer_not_implemented(exchange, first)
 
     @functools.cached_property
     def session(self) -> boto3.session.Session:
@@ -79,3 +93,25 @@ class Target:
         if self.endpoint_url:
             kwargs["endpoint_url"] = self.endpoint_url
         return self.session.client(service, **kwargs)
+
+
+def answer_not_implemented(exchange: Exchange, first: bool) -> str | None:
+    """Why EXCHANGE says the target does not implement the operation, or None.
+
+    The in-process mock's NotImplementedError; HTTP 501 (how LocalStack answers an operation it lacks, on
+    every protocol); a 500 that says "not implemented"; and moto_server's page for an unimplemented action,
+    Werkzeug's generic HTML 500, taken as such only on an operation's FIRST case: an HTML 500 after answers
+    that worked is a crash, and a finding.
+    """
+    if exchange.not_implemented:
+        return exchange.not_implemented
+    response = exchange.response
+    if response is None:
+        return None
+    if response.status == 501:
+        return f"HTTP 501 {response.body[:120].decode('utf-8', 'replace')}"
+    if response.status == 500 and any(marker in response.body for marker in NOT_IMPLEMENTED_MARKERS):
+        return "HTTP 500: the endpoint says the operation is not implemented"
+    if first and response.status == 500 and "html" in (response.header("content-type") or ""):
+        return "HTTP 500 with an HTML page on the first call (how moto_server answers an unimplemented action)"
+    return None

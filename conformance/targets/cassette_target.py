@@ -15,7 +15,7 @@ import urllib.parse
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from botocore.awsrequest import AWSResponse
 from botocore.client import BaseClient
@@ -33,6 +33,7 @@ REGION_LABEL = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
 class CassetteTarget(Target):
+    replays_recording: ClassVar[bool] = True
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not path:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from conformance.targets.base import DUMMY_CREDENTIALS, Target
 
 
 class MotoTarget(Target):
     name = "moto"
+    embedded_mock: ClassVar[bool] = True
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
