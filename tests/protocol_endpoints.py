@@ -175,6 +175,7 @@ IAM_MODES: Modes = {
     "enum": (("enum",), "PermissionsBoundaryType outside its enum"),
     "error_code": (("error_code",), "not-found answered with an undeclared code"),
     "error_status": (("error_status",), "NoSuchEntity sent with HTTP 400 (declared 404)"),
+    "error_body": (("error_body",), "NoSuchEntity's message holds elements, not text"),
     "negative_data_rejection": (("negative_data_rejection",), "an invalid input answered as not found"),
     "positive_data_acceptance": (("positive_data_acceptance",), "a valid input refused with ValidationError"),
     "not_a_server_error": (("not_a_server_error",), "HTTP 500 with an error element but no code"),
@@ -201,9 +202,9 @@ def _iam_error(code: str, message: str, status: int, mode: str) -> Answer:
     request_id = str(uuid.uuid4())
     fault = "Receiver" if status >= 500 else "Sender"
     metadata = "" if mode == "request_id" else f"<RequestId>{request_id}</RequestId>"
+    text = f"<p>{_escape(message)}</p>" if mode == "error_body" else _escape(message)
     return _iam_xml(status, f'<ErrorResponse xmlns="{IAM_NAMESPACE}"><Error><Type>{fault}</Type><Code>{code}</Code>'
-                            f"<Message>{_escape(message)}</Message></Error>{metadata}</ErrorResponse>",
-                    mode, request_id)
+                            f"<Message>{text}</Message></Error>{metadata}</ErrorResponse>", mode, request_id)
 
 
 XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -495,7 +496,7 @@ ENDPOINTS = {
         ProtocolEndpoint("query", "iam", "GetUser", IAM_MODES, iam_answer, iam_input),
         ProtocolEndpoint("ec2", "ec2", "DescribeVpcs", EC2_MODES, ec2_answer, ec2_input),
         ProtocolEndpoint("rest-xml", "s3", "ListObjectsV2", S3_MODES, s3_answer, s3_input,
-                         {"Bucket": ["amzn-s3-demo-bucket", "logs"]}),
+                         {"Bucket": ["amzn-s3-demo-bucket", "logs", "photos", "backups-2024"]}),
     )
 }
 # Modes that break a recommendation, not the contract: the check warns, it does not fail the run. XML clients

@@ -13,7 +13,8 @@ from conformance.runner import Runner, RunOptions
 from conformance.targets import make_target
 from tests.protocol_endpoints import ENDPOINTS, WARNING_MODES, serve
 
-EXAMPLES = 8
+EXAMPLES = 5
+CORRECT_EXAMPLES = 15  # the quiet endpoints get more cases: a false positive may need a rarer one
 
 
 def run_against(protocol: str, url: str, *, max_examples: int = EXAMPLES) -> OperationResult:
@@ -45,7 +46,7 @@ EXPECTED_WARNINGS = {"rest-xml": {("error_body", "/BucketName")}}
 @pytest.mark.parametrize("protocol", sorted(ENDPOINTS))
 def test_correct_endpoint_gets_no_finding(protocol: str) -> None:
     with serve(protocol) as url:
-        result = run_against(protocol, url)
+        result = run_against(protocol, url, max_examples=CORRECT_EXAMPLES)
     assert result.status == "pass", shown(result)
     assert unexplained(result) == []
     warnings = {(f.check, f.pointer) for f in result.findings if f.severity == "warning"}
