@@ -12,6 +12,8 @@ answers as real AWS answers the operation, and broken modes that each break one 
 - rest-xml, s3 ListObjectsV2: `application/xml`, `x-amz-request-id` with `x-amz-id-2`, flattened
   `<Contents>`, `x-amz-request-charged` when the requester pays; errors `<Error><Code>NoSuchBucket` (404)
   with `<BucketName>`, `<RequestId>` and `<HostId>`, bad arguments as `InvalidArgument`.
+- rest-xml again, s3 HeadObject: the whole output in headers (an RFC 7231 `Last-Modified`, integer, boolean and
+  enum headers, the object's own `Content-Type`), and every error a status with no body, as S3 answers HEAD.
 
 The shapes follow the operations' API reference examples, the real answers recorded in
 shared/data/real-aws (cloud-custodian placebo: IAM GetUser's `content-type: text/xml` and `x-amzn-requestid`,
@@ -474,6 +476,65 @@ def s3_answer(request: Request, mode: str) -> Answer:
     return _s3_xml(200, f'<ListBucketResult xmlns="{S3_NAMESPACE}">{elements}</ListBucketResult>', mode, headers)
 
 
+# -- rest-xml, all in headers: s3 HeadObject -----------------------------------------------------------------
+
+HEAD_MODES: Modes = {
+    "header_timestamp": (("response_schema",), "Last-Modified in ISO 8601, not the RFC 7231 date headers carry"),
+    "header_integer": (("response_schema", "client_parse"), "x-amz-tagging-count: abc (botocore's int() raises)"),
+    "header_boolean": (("response_schema",), "x-amz-delete-marker: yes"),
+    "header_enum": (("enum",), "x-amz-storage-class outside its enum"),
+}
+OBJECT_ETAG = '"5eb63bbbe01eeed093cb22bb8f5acdc3"'
+OBJECT_MODIFIED = "Mon, 15 Jan 2024 12:00:00 GMT"
+
+
+def head_input(request: Request) -> dict[str, Any]:
+    """The URI labels, query string and headers as HeadObject's input (the strings; times as they travel)."""
+    bucket, _, key = request.path.lstrip("/").partition("/")
+    wire: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    members = spec.part("s3", "HeadObject", "input")["$defs"]["HeadObjectRequest"]["properties"]
+    for member, schema in members.items():
+        location, name = schema.get("x-aws-location"), str(schema.get("x-aws-location-name", member)).lower()
+        if location == "querystring" and name in {key.lower() for key in request.query}:
+            text = next(values[-1] for key, values in request.query.items() if key.lower() == name)
+            wire[member] = _scalar(text, "integer" if member == "PartNumber" else "string")
+        elif location == "header" and name in request.headers:
+            wire[member] = request.headers[name]
+    return wire
+
+
+def head_answer(request: Request, mode: str) -> Answer:
+    """S3 answers HEAD with headers alone: an error is its status and the request ids, with no body at all."""
+    headers = _s3_headers(mode)
+    if request.method != "HEAD":
+        return 405, headers, b""
+    wire = head_input(request)
+    if invalid("s3", "HeadObject", wire) is not None:
+        return 400, headers, b""  # S3's InvalidArgument, which a HEAD answer cannot carry
+    if any(name.startswith("x-amz-server-side-encryption-customer") for name in request.headers):
+        return 400, headers, b""  # SSE-C headers for an object not encrypted with a customer key
+    if not _exists(str(wire["Bucket"])) or not _exists(str(wire["Key"])):
+        return 404, headers, b""
+    if wire.get("PartNumber", 1) != 1:
+        return 416, headers, b""  # the object is one part
+    if "IfMatch" in wire and wire["IfMatch"] != OBJECT_ETAG:
+        return 412, headers, b""
+    if wire.get("IfNoneMatch") == OBJECT_ETAG:
+        return 304, headers, b""
+    modified = "2024-01-15T12:00:00.000Z" if mode == "header_timestamp" else OBJECT_MODIFIED
+    headers.update({
+        "Last-Modified": modified, "ETag": OBJECT_ETAG, "Content-Length": "11", "Content-Type": "text/plain",
+        "Accept-Ranges": "bytes", "x-amz-server-side-encryption": "AES256", "x-amz-meta-owner": "team-a",
+        "x-amz-checksum-type": "FULL_OBJECT", "x-amz-tagging-count": "abc" if mode == "header_integer" else "2",
+        "x-amz-storage-class": "FAST" if mode == "header_enum" else "STANDARD_IA",
+    })
+    if mode == "header_boolean":
+        headers["x-amz-delete-marker"] = "yes"
+    if wire.get("ChecksumMode") == "ENABLED":
+        headers["x-amz-checksum-crc64nvme"] = "A9Zdw7ExZDQ="
+    return 200, headers, b""
+
+
 # -- the endpoints --------------------------------------------------------------------------------------------
 
 
@@ -488,21 +549,28 @@ class ProtocolEndpoint:
     # Known-good values (`--example`): botocore sends no S3 request whose bucket name breaks its own rule
     # (`validate_bucket_name`), which the model does not state, so random names would never travel.
     examples: dict[str, list[Any]] = field(default_factory=dict)
+    name: str = ""  # the endpoint's name in ENDPOINTS: its protocol's, unless a protocol has a second one
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.protocol)
 
 
 ENDPOINTS = {
-    endpoint.protocol: endpoint for endpoint in (
+    endpoint.name: endpoint for endpoint in (
         ProtocolEndpoint("rest-json", "lambda", "GetFunctionConfiguration", LAMBDA_MODES, lambda_answer, lambda_input),
         ProtocolEndpoint("query", "iam", "GetUser", IAM_MODES, iam_answer, iam_input),
         ProtocolEndpoint("ec2", "ec2", "DescribeVpcs", EC2_MODES, ec2_answer, ec2_input),
         ProtocolEndpoint("rest-xml", "s3", "ListObjectsV2", S3_MODES, s3_answer, s3_input,
                          {"Bucket": ["amzn-s3-demo-bucket", "logs", "photos", "backups-2024"]}),
+        ProtocolEndpoint("rest-xml", "s3", "HeadObject", HEAD_MODES, head_answer, head_input,
+                         {"Bucket": ["logs", "photos"], "Key": ["notes.md", "photos/cat.jpg"]}, name="rest-xml-head"),
     )
 }
 # Modes that break a recommendation, not the contract: the check warns, it does not fail the run. XML clients
 # read a well-formed XML body whatever its Content-Type, so there the wrong type alone is a warning.
 WARNING_MODES = frozenset({(protocol, "request_id") for protocol in ENDPOINTS}
-                          | {(protocol, "content_type") for protocol in ("query", "ec2", "rest-xml")})
+                          | {(name, "content_type") for name in ("query", "ec2", "rest-xml")})
 
 
 def _handler(endpoint: ProtocolEndpoint, mode: str) -> type[BaseHTTPRequestHandler]:
@@ -515,7 +583,8 @@ def _handler(endpoint: ProtocolEndpoint, mode: str) -> type[BaseHTTPRequestHandl
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(sent)))
+            if "Content-Length" not in headers:  # a HEAD answer says the object's length, and sends nothing
+                self.send_header("Content-Length", str(len(sent)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(sent)

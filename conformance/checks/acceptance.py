@@ -26,6 +26,9 @@ def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
         return
     found = ctx.error_code()
     code = found.code if found is not None else None
+    if code is None and response.status == 400 and ctx.protocol.codeless_error_allowed(ctx.exchange.request,
+                                                                                       response):
+        return  # S3 answers HEAD with no body: "400 Bad Request" is all a client learns, and it says "invalid"
     if code is None or not is_validation_error(code, ctx.known_codes()):
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got {code or 'an error without code'} (HTTP {response.status}), "

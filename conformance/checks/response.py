@@ -8,6 +8,7 @@ from conformance import spec
 from conformance.checks.registry import CheckContext, answered, check, succeeded
 from conformance.findings import Finding
 from conformance.protocols import BodyError
+from conformance.protocols.base import part_root, resolve
 from conformance.spec.validation import Violation, violations
 
 
@@ -64,12 +65,20 @@ def enum(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("enum", "error", violation.pointer, violation.message)
 
 
+def _binds_content_type(ctx: CheckContext) -> bool:
+    """Whether the output binds a member to the Content-Type header (S3 HeadObject's ContentType)."""
+    root = part_root(ctx.document, "output")
+    members = resolve(ctx.document, root).get("properties", {}).values() if root is not None else ()
+    return any(member.get("x-aws-location") == "header"
+               and str(member.get("x-aws-location-name", "")).lower() == "content-type" for member in members)
+
+
 @check(answered)
 def content_type(ctx: CheckContext) -> Iterator[Finding]:
     """An answer's body is in its protocol's encoding (JSON, XML, CBOR), with that protocol's Content-Type."""
     response, protocol = ctx.response, ctx.protocol
-    if 200 <= response.status < 300 and protocol.body_is_payload(ctx.document):
-        return  # the body is a raw payload (an S3 object): any content type is the object's own
+    if 200 <= response.status < 300 and (protocol.body_is_payload(ctx.document) or _binds_content_type(ctx)):
+        return  # the body is a raw payload (an S3 object), or the header a member: the type is the object's own
     declared = (response.header("content-type") or "").split(";")[0].strip().lower()
     error = _body_error(ctx)
     if error is not None:
