@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from conformance.cases import parse_examples
 from conformance.checks import CHECKS, select_checks
 from conformance.matrix import result_path
 from conformance.memory import relieve, resident_bytes
+from conformance.options import add_plugin_options, plugin_values
 from conformance.resources import ResourcePool
 from conformance.results import OperationResult
 from conformance.runner import Runner, RunOptions
@@ -32,18 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "AWS API conformance (conformance run as tests)")
     group.addoption("--conformance", metavar="TARGETS", default=None,
                     help="comma-separated SERVICE:OPERATION or SERVICE to check, or @FILE holding them")
-    group.addoption("--conformance-target", default="moto",
-                    help="moto (default), aws, an http://host:port URL, or cassette:PATH")
-    group.addoption("--conformance-max-examples", type=int, default=20, help="cases per operation and kind")
-    group.addoption("--conformance-seed", type=int, default=None, help="repeat a run exactly")
-    group.addoption("--conformance-checks", default=None, help="checks to run (default all)")
-    group.addoption("--conformance-strict", action="store_true", help="unknown members are errors")
-    group.addoption("--conformance-example", action="append", default=[], metavar="NAME=VALUE",
-                    help="known-good value for input members named NAME (repeatable)")
-    group.addoption("--conformance-operation-timeout", type=float, default=None, metavar="SECONDS",
-                    help="bound on each operation")
-    group.addoption("--conformance-no-resources", action="store_true",
-                    help="do not discover or create real resources for operations that need them")
+    add_plugin_options(group.addoption)
     group.addoption("--conformance-results", default=None, metavar="DIR",
                     help="write each operation's result as JSON into DIR (used by conformance run --workers)")
     group.addoption("--conformance-check-cassettes", action="store_true",
@@ -101,11 +92,10 @@ class ConformanceItem(pytest.Item):
 def _operation_result(config: pytest.Config, service: str, operation: str) -> OperationResult:
     cache: dict[tuple[str, str], OperationResult] = config.stash.setdefault(_RESULTS, {})
     if (service, operation) not in cache:
-        options = RunOptions(checks=_checks(config), max_examples=config.getoption("conformance_max_examples"),
-                             seed=config.getoption("conformance_seed"),
-                             strict=config.getoption("conformance_strict"),
-                             examples=parse_examples(config.getoption("conformance_example")),
-                             operation_seconds=config.getoption("conformance_operation_timeout"))
+        values = plugin_values(config.getoption)
+        options = RunOptions(checks=_checks(config), max_examples=values["max_examples"], seed=values["seed"],
+                             strict=values["strict"], examples=parse_examples(values["example"]),
+                             max_seconds=_seconds_left(config), operation_seconds=values["operation_timeout"])
         results = config.getoption("conformance_results")
         started = result_path(Path(results), service, operation).with_suffix(".started") if results else None
         if started is not None and started.exists():
@@ -141,6 +131,20 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
 
 
 _RESULTS = pytest.StashKey[dict[tuple[str, str], OperationResult]]()
+_DEADLINE = pytest.StashKey[float | None]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # --conformance-max-time bounds the whole session; a matrix's workers get the command's own deadline.
+    deadline, max_time = config.getoption("conformance_deadline"), config.getoption("conformance_max_time")
+    config.stash[_DEADLINE] = deadline if deadline is not None else (
+        time.time() + max_time if max_time is not None else None)
+
+
+def _seconds_left(config: pytest.Config) -> float | None:
+    """What is left of the session's bound, for the next operation's Runner (never 0: that means no bound)."""
+    deadline = config.stash.get(_DEADLINE, None)
+    return None if deadline is None else max(deadline - time.time(), 1e-6)
 _TARGET = pytest.StashKey[tuple[Target, ResourcePool | None]]()
 
 
@@ -152,7 +156,8 @@ def _session_target(config: pytest.Config) -> tuple[Target, ResourcePool | None]
     """
     if _TARGET not in config.stash:
         name = config.getoption("conformance_target")
-        target = make_target(name)
+        target = make_target(name, timeout=config.getoption("conformance_timeout"),
+                             allow_mutating=config.getoption("conformance_allow_mutating"))
         target.start()
         resources = None
         if not config.getoption("conformance_no_resources"):

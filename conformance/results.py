@@ -13,6 +13,38 @@ from conformance.findings import Finding
 
 
 @dataclass
+class OperationStats:
+    """What the endpoint answered an operation's cases with, whatever the findings: a backend that answered
+    every case with 500 shows as such, though its findings (one per defect) may be a single one."""
+
+    answers: dict[str, int] = field(default_factory=dict)  # by status class: "2xx", "4xx", "5xx"; "raised"
+    error_codes: dict[str, int] = field(default_factory=dict)  # each distinct error code, how many answers
+    throttling_retries: int = 0  # requests sent again because the endpoint throttled (HTTP 429, Throttling)
+
+    def count_answer(self, status: int | None, error_code: str = "") -> None:
+        """One case's answer: its HTTP status (None: an in-process endpoint raised instead) and error code."""
+        kind = "raised" if status is None else f"{status // 100}xx"
+        self.answers[kind] = self.answers.get(kind, 0) + 1
+        if error_code:
+            self.error_codes[error_code] = self.error_codes.get(error_code, 0) + 1
+
+    def only_server_errors(self) -> bool:
+        """Every answer was a 5xx or a raise: the backend is broken for this operation, whatever else shows."""
+        total = sum(self.answers.values())
+        return total > 0 and self.answers.get("5xx", 0) + self.answers.get("raised", 0) == total
+
+    def as_json(self) -> dict[str, Any]:
+        return {"answers": dict(sorted(self.answers.items())),
+                "error_codes": dict(sorted(self.error_codes.items(), key=lambda item: (-item[1], item[0]))),
+                "throttling_retries": self.throttling_retries}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OperationStats:
+        return cls(dict(data.get("answers", {})), dict(data.get("error_codes", {})),
+                   int(data.get("throttling_retries", 0)))
+
+
+@dataclass
 class OperationResult:
     service: str
     operation: str
@@ -21,6 +53,7 @@ class OperationResult:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     real_resource: bool = False  # a valid case reached an existing resource (a 2xx with a discovered id)
+    stats: OperationStats = field(default_factory=OperationStats)
 
     @property
     def errors(self) -> int:
@@ -32,14 +65,14 @@ class OperationResult:
 
     def as_json(self) -> dict[str, Any]:
         return {"service": self.service, "operation": self.operation, "status": self.status, "cases": self.cases,
-                "real_resource": self.real_resource, "notes": self.notes,
+                "real_resource": self.real_resource, "notes": self.notes, "stats": self.stats.as_json(),
                 "findings": [finding.as_json() for finding in self.findings]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OperationResult:
         return cls(data["service"], data["operation"], data["status"], data["cases"],
                    [Finding.from_json(f) for f in data["findings"]], data.get("notes", []),
-                   data.get("real_resource", False))
+                   data.get("real_resource", False), OperationStats.from_json(data.get("stats", {})))
 
 
 @dataclass

@@ -32,6 +32,7 @@ from conformance.results import OperationResult, RunResult
 from conformance.spec.validation import violations
 from conformance.targets.base import Target
 from conformance.targets.call import call
+from conformance.targets.throttling import throttling_retries
 
 # A round ends at its first new defect, shrunk; later rounds look for the defects not yet seen.
 MAX_ROUNDS_PER_KIND = 4
@@ -155,6 +156,9 @@ class Runner:
         if result.cases == 0:
             result.notes.append("no case could be sent")
             return "error"
+        if result.stats.only_server_errors():
+            codes = ", ".join(result.stats.error_codes) or "no error code"
+            result.notes.append(f"every one of the {result.cases} cases was answered with a server error ({codes})")
         return "fail" if result.errors else "pass"
 
     def _run_kind(self, service: str, operation: str, kind: str, state: _OperationState,
@@ -233,6 +237,7 @@ class Runner:
             return set()
         exchange = call(client, service, operation, params, wire_input=case.value)
         exchange.label = case.label
+        state.result.stats.throttling_retries += throttling_retries(client)
         if exchange.cassette_miss:
             # A replay that left its recording: report the first request it does not hold, and stop there.
             request = _request_evidence(case, exchange)
@@ -259,6 +264,7 @@ class Runner:
         if exchange.response is None:
             return set()  # the client could not serialize the case: nothing was sent
         state.result.cases += 1
+        state.result.stats.count_answer(exchange.response.status, exchange.client_error_code or "")
         if case.hinted and 200 <= exchange.response.status < 300:
             state.result.real_resource = True
         context = CheckContext(exchange, sent_expectation(exchange, case.expectation), strict=self.options.strict)
@@ -281,6 +287,7 @@ class Runner:
         """An in-process endpoint raised instead of answering (moto's KeyError for an unknown group name): the
         worst answer there is, reported by not_a_server_error (over HTTP, moto_server answers it with a 500)."""
         state.result.cases += 1
+        state.result.stats.count_answer(None)
         if "not_a_server_error" not in self.options.checks:
             return set()
         finding = Finding("not_a_server_error", "error", "",

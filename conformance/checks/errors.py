@@ -28,6 +28,8 @@ def error_code(ctx: CheckContext) -> Iterator[Finding]:
     if found is None:
         if response.status >= 500 or ctx.protocol.codeless_error_allowed(ctx.exchange.request, response):
             return  # a codeless 5xx is not an AWS-shaped error at all: not_a_server_error says so
+        if not _readable(ctx):
+            return  # content_type reports a body that is not in the protocol's encoding
         yield ctx.finding("error_code", "error", "",
                           f"HTTP {response.status} error with no code where the {ctx.protocol.name} protocol "
                           f"carries it ({ctx.protocol.error_code_location})")
@@ -38,6 +40,17 @@ def error_code(ctx: CheckContext) -> Iterator[Finding]:
                           f"error code {found.code!r} ({found.source}) is neither declared for "
                           f"{ctx.exchange.operation} ({', '.join(declared) or 'none declared'}), nor documented "
                           "for the service, nor a common AWS error")
+
+
+def _readable(ctx: CheckContext) -> bool:
+    body = ctx.response.body
+    if not body.strip():
+        return True
+    try:
+        ctx.protocol.parse_body(body)
+    except BodyError:
+        return False
+    return True
 
 
 @check(failed)

@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import argparse
 import random
+import time
 from pathlib import Path
 from typing import Any
 
 from conformance import spec
 from conformance.cases import parse_examples
 from conformance.cassettes.session import cassette_session
-from conformance.checks import CHECKS, select_checks
-from conformance.commands.argument_types import positive_int
+from conformance.checks import select_checks
 from conformance.errors import UsageError
 from conformance.matrix import run_on_workers
+from conformance.options import add_arguments, worker_flags
 from conformance.report.console import Progress, summary
 from conformance.report.html_report import write_html
 from conformance.report.json_report import write_json_report
 from conformance.report.junit import write_junit
 from conformance.report.markdown_report import write_markdown
+from conformance.requirements import PYTEST, VCRPY, XDIST, require
 from conformance.resources import ResourcePool
 from conformance.runner import Runner, RunOptions
 from conformance.spec.models import load_service
@@ -39,25 +41,9 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("targets", nargs="*", metavar="TARGET", help="SERVICE:OPERATION or a whole SERVICE")
     parser.add_argument("--all-implemented", action="store_true",
                         help="with --target moto: every operation of every service moto implements")
-    parser.add_argument("--target", default="moto",
-                        help="moto (default, in-process), aws, an http://host:port endpoint, or cassette:PATH (replay)")
-    parser.add_argument("--example", action="append", default=[], metavar="NAME=VALUE",
-                        help="known-good value for input members named NAME (repeatable)")
-    parser.add_argument("--max-examples", type=positive_int, default=100, metavar="N",
-                        help="cases per operation and kind (default 100)")
-    parser.add_argument("--seed", type=int, help="repeat a run exactly")
-    parser.add_argument("--checks", metavar="a,b", help=f"checks to run (default all: {', '.join(CHECKS)})")
-    parser.add_argument("--strict", action="store_true", help="unknown members are errors, not warnings")
+    add_arguments(parser)
     parser.add_argument("--report-json", type=Path, metavar="FILE", help="write the JSON report")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default 10)")
-    parser.add_argument("--max-time", type=float, metavar="SECONDS", help="bound on the whole run")
-    parser.add_argument("--allow-mutating", action="store_true",
-                        help="with --target aws: also run operations that change resources")
-    parser.add_argument("--operation-timeout", type=float, metavar="SECONDS",
-                        help="bound on each operation (default: none; 120 with --workers)")
-    parser.add_argument("--no-resources", action="store_true",
-                        help="do not discover or create real resources for operations that need ids")
     parser.add_argument("--workers", metavar="N", help="run operations in parallel on pytest-xdist: N or auto")
     parser.add_argument("--report-html", type=Path, metavar="FILE", help="write a self-contained HTML report")
     parser.add_argument("--report-md", type=Path, metavar="FILE", help="write a markdown summary")
@@ -111,13 +97,19 @@ def run(args: argparse.Namespace) -> int:
     for path in (args.report_json, args.junit, args.report_html, args.report_md):
         if path is not None and path.is_dir():
             raise UsageError(f"{path} is a directory, not a report file")
+    started = time.time()  # --max-time counts from here, in this process and in the workers
+    if workers:
+        require(PYTEST, "--workers")
+        require(XDIST, "--workers")
+    if args.record:
+        require(VCRPY, "--record")
     target = make_target(args.target, timeout=args.timeout, allow_mutating=args.allow_mutating)
     if workers:
         with target:
             pass  # reachable at the start, or a one-line error before any worker starts
         result = run_on_workers(operations, target=args.target, workers=workers,
                                 seed=args.seed if args.seed is not None else random.randrange(2**31),
-                                plugin_args=_plugin_args(args))
+                                plugin_args=_plugin_args(args, started))
     else:
         options = RunOptions(checks=checks, max_examples=args.max_examples, seed=args.seed, strict=args.strict,
                              examples=examples, max_seconds=args.max_time, operation_seconds=args.operation_timeout)
@@ -137,16 +129,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
-def _plugin_args(args: argparse.Namespace) -> list[str]:
+def _plugin_args(args: argparse.Namespace, started: float) -> list[str]:
     """The run's options, as the pytest plugin's flags, for the workers."""
-    plugin = ["--conformance-max-examples", str(args.max_examples),
-              "--conformance-operation-timeout", str(args.operation_timeout or DEFAULT_OPERATION_SECONDS)]
-    if args.checks:
-        plugin += ["--conformance-checks", args.checks]
-    if args.strict:
-        plugin.append("--conformance-strict")
-    if args.no_resources:
-        plugin.append("--conformance-no-resources")
-    for pair in args.example:
-        plugin += ["--conformance-example", pair]
-    return plugin
+    return worker_flags(args, overrides={"operation_timeout": args.operation_timeout or DEFAULT_OPERATION_SECONDS},
+                        started=started)

@@ -12,7 +12,7 @@ from conformance import spec
 from conformance.errors import UsageError
 from conformance.spec.families import FAMILIES, family
 from conformance.spec.models import service_names
-from conformance.spec.writer import dumps, write_documents
+from conformance.spec.writer import check_index, dumps, update_index, write_service_documents
 
 
 def add_parser(subparsers: Any) -> None:
@@ -57,8 +57,15 @@ def _write(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     count = 0
     regenerate = f"conformance spec --family {args.family} --out {args.out}" if args.family else None
-    for service, operations in targets:
-        count += len(write_documents(args.out, service, operations, force=args.force, regenerate=regenerate))
+    check_index(args.out, args.force)
+    entries = []
+    try:
+        for service, operations in targets:
+            written, entry = write_service_documents(args.out, service, operations, force=args.force)
+            count += len(written)
+            entries.append(entry)
+    finally:
+        update_index(args.out, entries, regenerate)  # once, and for what was written even if a service failed
     seconds = time.perf_counter() - started
     print(f"wrote {count} documents of {len(targets)} services to {args.out} in {seconds:.1f} s", file=sys.stderr)
     return 0

@@ -30,9 +30,9 @@ class Progress:
 
 def summary(result: RunResult, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout  # looked up at call time, so redirection and capture see it
-    rows = [(f"{op.service}:{op.operation}", op.status, str(op.cases), str(op.errors), str(op.warnings))
-            for op in result.operations]
-    header = ("operation", "status", "cases", "errors", "warnings")
+    rows = [(f"{op.service}:{op.operation}", op.status, str(op.cases), answers_text(op), str(len(op.stats.error_codes)),
+             str(op.errors), str(op.warnings)) for op in result.operations]
+    header = ("operation", "status", "cases", "answers", "codes", "errors", "warnings")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for op in result.operations:
         for finding in op.findings:
@@ -51,3 +51,10 @@ def summary(result: RunResult, stream: TextIO | None = None) -> None:
     stream.write(f"\n{len(result.operations)} operations, {sum(op.cases for op in result.operations)} cases, "
                  f"{result.errors} errors, {warnings} warnings in {result.seconds:.1f} s "
                  f"(target {result.target}, seed {result.seed})\n")
+
+
+def answers_text(op: OperationResult) -> str:
+    """The answers by status class, e.g. `4xx 12 5xx 3`; throttling retries after a `+`."""
+    text = " ".join(f"{kind} {count}" for kind, count in sorted(op.stats.answers.items())) or "-"
+    retries = op.stats.throttling_retries
+    return f"{text} +{retries} throttled" if retries else text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.errors import UsageError
+from conformance.requirements import VCRPY, require
 from conformance.targets.aws_target import AwsTarget
 from conformance.targets.base import Target
 from conformance.targets.moto_target import MotoTarget
@@ -21,6 +22,7 @@ def make_target(spec: str, **kwargs: Any) -> Target:
     if spec.startswith(("http://", "https://")):
         return UrlTarget(spec, **kwargs)
     if spec.startswith("cassette:"):
+        require(VCRPY, "a cassette: target")
         from conformance.targets.cassette_target import CassetteTarget  # needs vcrpy: imported only here
 
         return CassetteTarget(spec.removeprefix("cassette:"), **kwargs)

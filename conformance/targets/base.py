@@ -12,6 +12,7 @@ from botocore.config import Config
 
 from conformance.exchange import Exchange
 from conformance.spec.models import shared_loader
+from conformance.targets.throttling import ThrottlingRetries
 
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 DEFAULT_REGION = "us-east-1"
@@ -88,12 +89,16 @@ class Target:
             parameter_validation=False,  # invalid cases must reach the endpoint as they are
             connect_timeout=self.timeout,
             read_timeout=self.timeout,
-            retries={"mode": "standard", "max_attempts": 3},  # bounded: throttling is retried, then reported
+            # One attempt: botocore would resend a case answered with 5xx. Throttling is retried by our own
+            # handler, bounded and counted (conformance/targets/throttling.py).
+            retries={"mode": "standard", "total_max_attempts": 1},
         )
         kwargs: dict[str, Any] = {"region_name": self.region(), "config": config, **self.credentials()}
         if self.endpoint_url:
             kwargs["endpoint_url"] = self.endpoint_url
-        return self.session.client(service, **kwargs)
+        client = self.session.client(service, **kwargs)
+        ThrottlingRetries.register(client)
+        return client
 
 
 def answer_not_implemented(exchange: Exchange, first: bool) -> str | None:

@@ -15,6 +15,7 @@ import pkgutil
 from botocore import xform_name
 
 from conformance import spec
+from conformance.requirements import MOTO, require
 from conformance.spec.models import service_names
 
 # botocore service name -> moto module, where removing dashes is not enough.
@@ -27,8 +28,7 @@ def moto_module(service: str) -> str:
 
 @functools.cache
 def _moto_modules() -> frozenset[str]:
-    import moto
-
+    moto = require(MOTO, "--all-implemented")
     return frozenset(info.name for info in pkgutil.iter_modules(moto.__path__))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from conformance.requirements import MOTO, require
 from conformance.targets.base import DUMMY_CREDENTIALS, Target
 
 
@@ -16,9 +17,9 @@ class MotoTarget(Target):
         self._mock: Any = None
 
     def start(self) -> None:
-        from moto import mock_aws  # imported here: only this target needs moto
+        moto = require(MOTO, "the moto target")  # imported here: only this target needs moto
 
-        self._mock = mock_aws()
+        self._mock = moto.mock_aws()
         self._mock.start()
 
     def stop(self) -> None:
