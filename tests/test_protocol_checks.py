@@ -151,3 +151,15 @@ def test_botocore_reads_the_correct_answers_as_aws_answers() -> None:
     assert configuration["ResponseMetadata"]["RequestId"]
     assert not_found.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert not_found.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_an_s3_call_leaves_the_spec_alone() -> None:
+    """botocore rewrites an S3 operation's `requestUri` in its loaded model when it sends the request; the spec,
+    derived from the same loaded model, keeps its own (request decoding reads the bucket from it)."""
+    from conformance import spec
+
+    document = spec.document("s3", "ListObjectsV2")
+    with serve("rest-xml") as url:
+        _client(url, "s3").list_objects_v2(Bucket="logs")
+    assert document["x-aws-http"]["requestUri"] == "/{Bucket}?list-type=2"
+    assert spec.document("s3", "ListObjectsV2")["x-aws-http"]["requestUri"] == "/{Bucket}?list-type=2"
