@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.checks.error_codes import is_validation_error
+from conformance.checks.error_codes import answers_without_body, is_validation_error
 from conformance.checks.registry import CheckContext, answered, check
 from conformance.findings import Finding
 
@@ -26,6 +26,10 @@ def negative_data_rejection(ctx: CheckContext) -> Iterator[Finding]:
         return
     names = ctx.error_names()
     code = names[0] if names else None
+    if code is None and response.status == 400 and (
+            answers_without_body(ctx.document)
+            or ctx.protocol.codeless_error_allowed(ctx.exchange.request, response)):
+        return  # S3 answers HEAD with no body: "400 Bad Request" is all a client learns, and it says "invalid"
     if code is None or not any(is_validation_error(name, ctx.known_codes()) for name in names):
         yield ctx.finding("negative_data_rejection", "error", "",
                           f"{label} got {code or 'an error without code'} (HTTP {response.status}), "

@@ -174,18 +174,17 @@ def error_body(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("error_body", "error", "",
                               f"the error body is a JSON {type(body).__name__}, not an object")
             return
-        if found is not None and found.source.endswith("header") and not any(key in body for key in CODE_KEYS):
+        # restJson1 carries the code in X-Amzn-ErrorType alone (Lambda's errors: `{"Type": "User", "Message":
+        # ...}`; Smithy's RestJsonFooErrorUsingXAmznErrorType); awsJson services send __type in the body.
+        in_header_only = found is not None and found.source.endswith("header") and protocol.name == "json"
+        if in_header_only and found is not None and not any(key in body for key in CODE_KEYS):
             yield ctx.finding("error_body", "warning", "/__type",
                               f"the body does not carry the code {found.code!r} (only the {found.source}); "
                               "AWS sends __type")
     declared = declared_errors(ctx.document)
     shape = next((declared[name] for name in ctx.error_names() if name in declared), None)
     if shape is None:
-        if found is None and protocol.body_format == "xml":
-            yield ctx.finding("error_body", "error", "",
-                              f"the error body is not the {protocol.name} protocol's error shape "
-                              f"({protocol.error_code_location})")
-        return
+        return  # no code: error_code (4xx) or not_a_server_error (5xx) says the body is not the error shape
     decoded = protocol.decode_error(response, ctx.document, str(shape["x-aws-shape"]))
     for violation in decoded.violations:
         yield ctx.finding("error_body", "error", violation.pointer, violation.message)

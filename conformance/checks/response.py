@@ -9,22 +9,41 @@ from conformance.checks.aws_deviations import output_findings
 from conformance.checks.registry import CheckContext, answered, check, succeeded
 from conformance.findings import Finding
 from conformance.protocols import BodyError
+from conformance.protocols.base import part_root, resolve
 
 
 def _output_findings(ctx: CheckContext) -> list[Finding]:
     """The output's findings: its wire format's (as the protocol decodes it: always errors), then the schema's
     (conformance.checks.aws_deviations: unknown members and the deviations real AWS itself answers are
-    warnings, errors with --strict)."""
+    warnings, errors with --strict). A value whose wire form is broken is reported once, by its wire
+    violation, not again by the schema (a scalar element holding child elements is no enum value either)."""
     if "output_findings" not in ctx.memo:
         decoded = ctx.output()
         schema = spec.part(ctx.exchange.service, ctx.exchange.operation, "output")
+        broken = {violation.pointer for violation in decoded.violations}
         wire = [ctx.finding("response_schema", "error", v.pointer, v.message) for v in decoded.violations]
-        if any(violation.pointer == "" for violation in decoded.violations):
-            # The body could not be read at all: what the schema would say of the nothing decoded is no news.
+        if "" in broken:
+            # The body could not be read as a whole: what the schema would say of the nothing decoded is no news.
             ctx.memo["output_findings"] = wire
         else:
-            ctx.memo["output_findings"] = wire + output_findings(schema, decoded.value, strict=ctx.strict)
+            ctx.memo["output_findings"] = wire + [finding for finding in output_findings(schema, decoded.value,
+                                                                                          strict=ctx.strict)
+                                                  if finding.pointer not in broken]
     found: list[Finding] = ctx.memo["output_findings"]
+    return found
+
+
+def _body_error(ctx: CheckContext) -> BodyError | None:
+    """Why the answer's body is not in its protocol's encoding at all (None when it is, or is empty): content_type
+    reports that, once; the other checks have nothing to read."""
+    if "body_error" not in ctx.memo:
+        ctx.memo["body_error"] = None
+        if ctx.response.body.strip():
+            try:
+                ctx.protocol.parse_body(ctx.response.body)
+            except BodyError as error:
+                ctx.memo["body_error"] = error
+    found: BodyError | None = ctx.memo["body_error"]
     return found
 
 
@@ -32,6 +51,8 @@ def _output_findings(ctx: CheckContext) -> list[Finding]:
 def response_schema(ctx: CheckContext) -> Iterator[Finding]:
     """A 2xx answer is the output shape on the wire: its encoding, types, required members, lengths, ranges,
     patterns, nested members, and the members bound to headers and the status code."""
+    if _body_error(ctx) is not None:
+        return  # not JSON, XML or CBOR at all: content_type says so
     yield from (finding for finding in _output_findings(ctx) if finding.check == "response_schema")
 
 
@@ -41,22 +62,28 @@ def enum(ctx: CheckContext) -> Iterator[Finding]:
     yield from (finding for finding in _output_findings(ctx) if finding.check == "enum")
 
 
+def _binds_content_type(ctx: CheckContext) -> bool:
+    """Whether the output binds a member to the Content-Type header (S3 HeadObject's ContentType)."""
+    root = part_root(ctx.document, "output")
+    members = resolve(ctx.document, root).get("properties", {}).values() if root is not None else ()
+    return any(member.get("x-aws-location") == "header"
+               and str(member.get("x-aws-location-name", "")).lower() == "content-type" for member in members)
+
+
 @check(answered)
 def content_type(ctx: CheckContext) -> Iterator[Finding]:
     """An answer's body is in its protocol's encoding (JSON, XML, CBOR), with that protocol's Content-Type."""
     response, protocol = ctx.response, ctx.protocol
-    if 200 <= response.status < 300 and protocol.body_is_payload(ctx.document):
-        return  # the body is a raw payload (an S3 object): any content type is the object's own
+    if 200 <= response.status < 300 and (protocol.body_is_payload(ctx.document) or _binds_content_type(ctx)):
+        return  # the body is a raw payload (an S3 object), or the header a member: the type is the object's own
     declared = (response.header("content-type") or "").split(";")[0].strip().lower()
-    if response.body.strip():
-        try:
-            protocol.parse_body(response.body)
-        except BodyError as error:
-            yield ctx.finding("content_type", "error", "",
-                              f"{error} (HTTP {response.status}, Content-Type {declared or 'none'}); "
-                              f"the {protocol.name} protocol answers {protocol.body_format.upper()}")
-            return
-    elif not declared:
+    error = _body_error(ctx)
+    if error is not None:
+        yield ctx.finding("content_type", "error", "",
+                          f"{error} (HTTP {response.status}, Content-Type {declared or 'none'}); "
+                          f"the {protocol.name} protocol answers {protocol.body_format.upper()}")
+        return
+    if not response.body.strip() and not declared:
         return  # an empty body needs no content type
     expected = protocol.response_content_types
     if declared in expected:

@@ -132,7 +132,10 @@ class ServiceDeriver:
             "x-aws-protocol": self.protocol,
             "x-aws-protocols": metadata.get("protocols", [metadata.get("protocol")]),
             "x-aws-operation": operation,
-            "x-aws-http": op.get("http", {}),
+            # A copy: botocore's S3 customization rewrites the model's own `http` in place when a client sends a
+            # request (`remove_bucket_from_url_paths_from_model` drops `/{Bucket}` from requestUri), and the
+            # target's clients share the loaded model with derivation.
+            "x-aws-http": dict(op.get("http", {})),
         }
         if self.protocol == "json":
             annotations["x-aws-json-version"] = metadata.get("jsonVersion", "1.0")

@@ -21,6 +21,7 @@ DEFAULT_REGION = "us-east-1"
 # Said by an endpoint that lacks an operation: moto's NotImplementedError (in process, or in moto_server's
 # page) and its "has not been implemented" notes.
 NOT_IMPLEMENTED_MARKERS = (b"NotImplementedError", b"has not been implemented", b"not yet implemented")
+MOTO_NO_ROUTE = b"Not yet implemented"  # moto's whole answer in process to a URL no backend routes
 
 
 class Target:
@@ -119,4 +120,10 @@ def answer_not_implemented(exchange: Exchange, first: bool) -> str | None:
         return "HTTP 500: the endpoint says the operation is not implemented"
     if first and response.status == 500 and "html" in (response.header("content-type") or ""):
         return "HTTP 500 with an HTML page on the first call (how moto_server answers an unimplemented action)"
+    if first and response.status == 404 and (response.body.strip() == MOTO_NO_ROUTE
+                                             or "html" in (response.header("content-type") or "")):
+        # The rest protocols' operations are URLs: moto routes none for an action it lacks, and answers
+        # "Not yet implemented" in process, Werkzeug's HTML 404 page over HTTP.
+        return "HTTP 404 with no route for the operation on the first call (how moto answers an unimplemented " \
+               "action of a rest protocol)"
     return None
