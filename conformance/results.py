@@ -20,6 +20,9 @@ class OperationStats:
     answers: dict[str, int] = field(default_factory=dict)  # by status class: "2xx", "4xx", "5xx"; "raised"
     error_codes: dict[str, int] = field(default_factory=dict)  # each distinct error code, how many answers
     throttling_retries: int = 0  # requests sent again because the endpoint throttled (HTTP 429, Throttling)
+    # Invalid cases whose request, as it travelled, is a valid one (s3 `{"Prefix": 0}` sent as `?prefix=0`):
+    # judged as the valid cases they are.
+    travelled_valid: int = 0
 
     def count_answer(self, status: int | None, error_code: str = "") -> None:
         """One case's answer: its HTTP status (None: an in-process endpoint raised instead) and error code."""
@@ -36,12 +39,12 @@ class OperationStats:
     def as_json(self) -> dict[str, Any]:
         return {"answers": dict(sorted(self.answers.items())),
                 "error_codes": dict(sorted(self.error_codes.items(), key=lambda item: (-item[1], item[0]))),
-                "throttling_retries": self.throttling_retries}
+                "throttling_retries": self.throttling_retries, "travelled_valid": self.travelled_valid}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OperationStats:
         return cls(dict(data.get("answers", {})), dict(data.get("error_codes", {})),
-                   int(data.get("throttling_retries", 0)))
+                   int(data.get("throttling_retries", 0)), int(data.get("travelled_valid", 0)))
 
 
 @dataclass

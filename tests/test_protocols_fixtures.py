@@ -193,3 +193,38 @@ def test_entity_declarations_are_refused_not_expanded(body: bytes) -> None:
     assert [v.keyword for v in decoded.violations] == ["wire"]
     assert "DTD" in decoded.violations[0].message or "entity" in decoded.violations[0].message.lower()
     assert decoded.value == {}
+
+
+def test_hostile_xml_answers_end_as_findings_in_bounded_time() -> None:
+    """10,000-deep nesting, a huge body and a truncated one: each a wire violation, quickly, never a crash."""
+    import time
+
+    from conformance import spec
+
+    document = spec.document("iam", "GetUser")
+    protocol = protocol_for(document)
+    deep = b"<GetUserResponse><GetUserResult><User>" + b"<a>" * 10_000 + b"</a>" * 10_000 + \
+        b"</User></GetUserResult></GetUserResponse>"
+    huge = b"<GetUserResponse><GetUserResult><User><UserName>" + b"x" * 8_000_000 + b"</UserName>"
+    truncated = b"<GetUserResponse><GetUserResult><User><UserName>bob</User"
+    for body in (deep, huge, truncated):
+        started = time.perf_counter()
+        decoded = protocol.decode_output(HttpResponse(200, {"Content-Type": "text/xml"}, body), document)
+        assert time.perf_counter() - started < 5
+        assert decoded.violations or body is deep, body[:60]
+    recursive = spec.document("iam", "ListUsers")
+    assert protocol.decode_output(HttpResponse(200, {}, deep), recursive).violations  # wrong root, read shallowly
+
+
+def test_an_invalid_case_that_travels_as_a_valid_request_is_counted() -> None:
+    from conformance.checks import CHECKS
+    from conformance.runner import Runner, RunOptions
+    from conformance.targets import make_target
+
+    options = RunOptions(checks=dict(CHECKS), max_examples=20, seed=1)
+    with make_target("moto") as target:
+        result = Runner(target, options).run_operation("s3", "ListBuckets")
+    # {"Prefix": 0} and its kind travel as ?prefix=0: valid requests, judged so and counted.
+    assert result.stats.travelled_valid > 0
+    assert not [f for f in result.findings if f.check == "negative_data_rejection" and "/Prefix" in f.message
+                and "type" in f.message]

@@ -80,7 +80,10 @@ def summary(result: RunResult, stream: TextIO | None = None) -> None:
 
 
 def answers_text(op: OperationResult) -> str:
-    """The answers by status class, e.g. `4xx 12 5xx 3`; throttling retries after a `+`."""
+    """The answers by status class, e.g. `4xx 12 5xx 3`; throttling retries after a `+`; invalid cases that
+    travelled as valid requests after a `~`."""
     text = " ".join(f"{kind} {count}" for kind, count in sorted(op.stats.answers.items())) or "-"
     retries = op.stats.throttling_retries
-    return f"{text} +{retries} throttled" if retries else text
+    text = f"{text} +{retries} throttled" if retries else text
+    travelled = op.stats.travelled_valid
+    return f"{text} ~{travelled} sent valid" if travelled else text
