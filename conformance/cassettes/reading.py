@@ -13,6 +13,7 @@ from vcr.serializers import compat, jsonserializer, yamlserializer
 from conformance.cassettes.matching import body_bytes
 from conformance.cassettes.recorded_cases import CASE_KEY, RecordedCase
 from conformance.errors import UsageError
+from conformance.exchange import header_value
 
 RECORDING_KEY = "conformance"  # the top-level key our recordings add; vcrpy and pytest-recording ignore it
 
@@ -41,11 +42,8 @@ class Interaction:
                    body_bytes((response.get("body") or {}).get("string")))
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        for key, values in self.headers.items():
-            if key.lower() == lowered:
-                return ", ".join(values)
-        return None
+        """A recorded header's values as one (HTTP joins repeated headers with commas)."""
+        return header_value({key: ", ".join(values) for key, values in self.headers.items()}, name)
 
 
 @dataclass
