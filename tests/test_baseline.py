@@ -14,8 +14,9 @@ from tests.endpoints import serve
 
 def _run(url: str, tmp_path: Path, *extra: str, seed: str = "1", examples: str = "5") -> tuple[int, dict[str, Any]]:
     report = tmp_path / "report.json"
+    # --strict: an out-of-enum value is an error (by default a warning: real AWS answers such values).
     code = main(["run", "glue:GetMLTaskRun", "--target", url, "--seed", seed, "--max-examples", examples,
-                 "--no-resources", "--report-json", str(report), *extra])
+                 "--no-resources", "--strict", "--report-json", str(report), *extra])
     return code, json.loads(report.read_text())
 
 

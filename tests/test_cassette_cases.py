@@ -36,7 +36,7 @@ def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     path = tmp_path / "run.yaml"
-    with serve("enum") as url:
+    with serve("response_schema") as url:
         assert record(url, path, "--report-json", str(tmp_path / "recorded.json")) == 1
     return path
 

@@ -48,7 +48,8 @@ class _Planted(BaseHTTPRequestHandler):
 def planted_run() -> RunResult:
     checks = {name: CHECKS[name] for name in ("response_schema", "enum")}
     with serve_handler(_Planted) as url, make_target(url) as target:
-        return Runner(target, RunOptions(checks=checks, max_examples=3, seed=1)).run(OPERATIONS)
+        # strict: the planted out-of-enum value is an error (by default a warning: real AWS answers such values)
+        return Runner(target, RunOptions(checks=checks, max_examples=3, seed=1, strict=True)).run(OPERATIONS)
 
 
 def test_one_defect_on_two_operations_is_one_root_cause() -> None:
