@@ -130,3 +130,19 @@ def is_new(result: RunResult, op: OperationResult, finding: Finding) -> bool:
 def failing_errors(result: RunResult) -> int:
     """The error findings that fail the run (exit code 1)."""
     return sum(is_new(result, op, f) for op in result.operations for f in op.findings)
+
+
+def add_baseline_arguments(parser: Any) -> None:
+    """`--baseline` and `--baseline-update`, declared once for every command that judges findings."""
+    parser.add_argument("--baseline", type=Path, metavar="BASELINE",
+                        help="known findings (conformance baseline write): only new ones fail the run")
+    parser.add_argument("--baseline-update", action="store_true",
+                        help="with --baseline: write it again from this run (new findings added, fixed ones dropped)")
+
+
+def check_baseline_arguments(baseline: Path | None, update: bool) -> None:
+    """A bad baseline is a one-line error before the run, not after it."""
+    if baseline is not None and not update:
+        read_baseline(baseline)
+    elif update and baseline is None:
+        raise UsageError("--baseline-update needs --baseline FILE")

@@ -266,3 +266,23 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], message: str, aws_li
     assert main(["parity", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_baseline_gates_parity_on_new_differences_only(aws_like_cassette: Path, planted_endpoint: str,
+                                                         tmp_path: Path) -> None:
+    first, baseline, again = tmp_path / "first.json", tmp_path / "baseline.json", tmp_path / "again.json"
+    args = ["parity", "--target", f"cassette:{aws_like_cassette}", "--target", planted_endpoint]
+    assert main([*args, "--report-json", str(first)]) == 1
+    assert main(["baseline", "write", str(baseline), "--report", str(first)]) == 0
+    # The planted endpoint keeps what the first run created, so the second run differs in new ways too; the
+    # differences the first run found are known now: reported as such, and only the new ones fail.
+    code = main([*args, "--baseline", str(baseline), "--report-json", str(again)])
+    data = json.loads(again.read_text())
+    marks = {(op["operation"], f["pointer"]): f["baseline"] for op in data["operations"] for f in op["findings"]
+             if f["severity"] == "error"}
+    earlier = {(op["operation"], f["pointer"]) for op in json.loads(first.read_text())["operations"]
+               for f in op["findings"] if f["severity"] == "error"}
+    assert data["summary"]["baseline"]["known"] >= 1
+    assert all(marks[key] == "known" for key in earlier & set(marks) if key[1])
+    assert code == (1 if data["summary"]["baseline"]["new"] else 0)
+    assert main([*args, "--baseline-update"]) == 2  # --baseline-update needs --baseline

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import spec
-from conformance.baseline import apply_baseline, failing_errors, read_baseline
+from conformance.baseline import add_baseline_arguments, apply_baseline, check_baseline_arguments, failing_errors
 from conformance.cases import parse_examples
 from conformance.cassettes.session import cassette_session
 from conformance.checks import select_checks
@@ -61,10 +61,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--shard", metavar="K/N",
                         help="run only the K-th of N deterministic parts of the operations (a CI matrix; "
                         "join the reports with conformance report merge)")
-    parser.add_argument("--baseline", type=Path, metavar="BASELINE",
-                        help="known findings (conformance baseline write): only new ones fail the run")
-    parser.add_argument("--baseline-update", action="store_true",
-                        help="with --baseline: write it again from this run (new findings added, fixed ones dropped)")
+    add_baseline_arguments(parser)
     parser.add_argument("--force", action="store_true",
                         help="with --record: replace PATH even if it is not a cassette conformance recorded")
     parser.set_defaults(run=run)
@@ -112,10 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if workers and args.record:
         raise UsageError("--record records this process's traffic: it does not combine with --workers")
     examples = parse_examples(args.example)
-    if args.baseline is not None and not args.baseline_update:
-        read_baseline(args.baseline)  # a bad baseline is a one-line error before the run, not after it
-    elif args.baseline_update and args.baseline is None:
-        raise UsageError("--baseline-update needs --baseline FILE")
+    check_baseline_arguments(args.baseline, args.baseline_update)
     for path in (args.report_json, args.junit, args.report_html, args.report_md):
         if path is not None and path.is_dir():
             raise UsageError(f"{path} is a directory, not a report file")
