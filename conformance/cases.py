@@ -77,3 +77,23 @@ def _boundary_case(boundary: Any) -> Case:
     expectation: Expectation = "valid" if boundary.valid else "invalid"
     label = getattr(boundary, "label", "") or f"boundary {expectation} input"
     return Case("boundary", boundary.value, expectation, f"boundary: {label}")
+
+
+def case_identity(case: Case) -> str:
+    """The case as canonical JSON (its repr when its keys cannot be sorted): equal for equal cases."""
+    try:
+        text = json.dumps(case.value, sort_keys=True, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):
+        text = repr(case.value)
+    return f"{case.expectation} {text}"
+
+
+def jsonable(value: Any) -> Any:
+    """VALUE with what JSON cannot hold (bytes, datetimes, ...) as its repr: how reports show a case's input."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return repr(value)

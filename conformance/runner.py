@@ -7,7 +7,6 @@ smallest input that shows it.
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +19,7 @@ from hypothesis.errors import FlakyFailure, HypothesisException, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
 from conformance import spec
-from conformance.cases import KINDS, Case, Expectation, case_strategy
+from conformance.cases import KINDS, Case, Expectation, case_identity, case_strategy, jsonable
 from conformance.checks import CheckContext, CheckFunction
 from conformance.determinism import pin_generation
 from conformance.exchange import Exchange
@@ -199,7 +198,7 @@ class Runner:
             # Once stopped, the remaining examples pass at once: raising would make Hypothesis shrink.
             if self._stopped(state):
                 return
-            identity = _identity(case)
+            identity = case_identity(case)
             if identity in quiet:
                 return
             if self._send(client, service, operation, case, state) - known:
@@ -340,26 +339,11 @@ class _OperationState:
     deadline: float | None = None
 
 
-def _identity(case: Case) -> str:
-    """The case as canonical JSON (its repr when its keys cannot be sorted): equal for equal cases."""
-    try:
-        text = json.dumps(case.value, sort_keys=True, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError):
-        text = repr(case.value)
-    return f"{case.expectation} {text}"
 
 
 def _request_evidence(case: Case, exchange: Exchange) -> dict[str, Any]:
     """What a finding shows of its request: the case's parameters and label, and the raw request sent."""
-    return {"params": _jsonable(case.value), "label": case.label,
+    return {"params": jsonable(case.value), "label": case.label,
             **(exchange.request.as_json() if exchange.request else {})}
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return repr(value)

@@ -19,7 +19,7 @@ from conformance.errors import UsageError
 from conformance.exchange import Exchange, HttpResponse
 from conformance.findings import Finding, Severity
 from conformance.protocols import Decoded, ErrorCode, Protocol, protocol_for
-from conformance.protocols.documented_errors import documented_fault, documented_statuses, is_documented
+from conformance.protocols.documented_errors import is_documented
 from conformance.spec.derive import Schema, shape_name_of
 
 CaseKind = Literal["valid", "invalid"]
@@ -75,12 +75,6 @@ class CheckContext:
         """Whether the service's documentation lists CODE outside the model (EC2's and S3's error code pages,
         the query Common Errors pages)."""
         return is_documented(self.exchange.service, str(self.document["x-aws-protocol"]), code)
-
-    def documented_fault(self, code: str) -> str | None:
-        return documented_fault(self.exchange.service, str(self.document["x-aws-protocol"]), code)
-
-    def documented_statuses(self, code: str) -> frozenset[int]:
-        return documented_statuses(self.exchange.service, str(self.document["x-aws-protocol"]), code)
 
     def known_codes(self) -> _KnownCodes:
         """The codes declared for the operation or documented for the service, as a container."""

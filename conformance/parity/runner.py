@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.cases import jsonable
 from conformance.exchange import Exchange
 from conformance.findings import Finding
 from conformance.parity.compare import Difference, compare
@@ -227,13 +228,13 @@ class ParityRunner:
             tally.findings[key] = [self._finding(step, answer_a, answer_b, difference), 1]
 
     def _finding(self, step: Step, answer_a: Exchange, answer_b: Exchange, difference: Difference) -> Finding:
-        request: dict[str, Any] = {"params": _jsonable(step.params), "label": step.case.label}
+        request: dict[str, Any] = {"params": jsonable(step.params), "label": step.case.label}
         if answer_a.request is not None:
             request.update(answer_a.request.as_json())
         request["b"] = answer_b.request.as_json() if answer_b.request is not None else {}
         response: dict[str, Any] = answer_a.response.as_json() if answer_a.response is not None else {}
         response["b"] = answer_b.response.as_json() if answer_b.response is not None else {}
-        values = {"a": _jsonable(difference.a), "b": _jsonable(difference.b), "aspect": difference.aspect}
+        values = {"a": jsonable(difference.a), "b": jsonable(difference.b), "aspect": difference.aspect}
         reproduce = "\n".join([f"{step.case.label}" + (f" ({step.where})" if step.where else ""),
                                _exchange_text(f"A {self.a.name}", answer_a),
                                _exchange_text(f"B {self.b.name}", answer_b)])
@@ -317,11 +318,3 @@ def _cut(body: bytes) -> str:
     return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... ({len(body)} bytes)"
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return repr(value)

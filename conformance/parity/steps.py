@@ -9,7 +9,6 @@ cassette conformance recorded carries each case's parameters; any other interact
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,7 @@ from hypothesis.errors import HypothesisException, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
 from conformance import spec
-from conformance.cases import KINDS, Case, case_strategy
+from conformance.cases import KINDS, Case, case_identity, case_strategy
 from conformance.determinism import pin_generation
 from conformance.exchange import Exchange
 
@@ -53,7 +52,7 @@ def generated_steps(service: str, operation: str, *, max_examples: int, seed: in
             notes.append(f"{kind} cases could not be generated: {type(error).__name__}: {error}")
             continue
         for case in drawn:
-            identity = _identity(case)
+            identity = case_identity(case)
             if identity in seen:
                 continue
             seen.add(identity)
@@ -129,9 +128,3 @@ def _params_of(service: str, operation: str, exchange: Exchange) -> Any:
         return None
 
 
-def _identity(case: Case) -> str:
-    try:
-        text = json.dumps(case.value, sort_keys=True, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError):
-        text = repr(case.value)
-    return f"{case.expectation} {text}"

@@ -47,6 +47,15 @@ def parse_json(body: bytes) -> Any:
         raise BodyError("the JSON body nests deeper than can be read") from None
 
 
+def _read_json(body: bytes, decoded: Decoded) -> Any:
+    """BODY as JSON, None when empty or unreadable (the reason noted on DECODED as a wire violation)."""
+    try:
+        return parse_json(body)
+    except BodyError as error:
+        decoded.wire_error("", str(error))
+        return None
+
+
 def json_object(body: bytes) -> dict[str, Any] | None:
     try:
         value = parse_json(body)
@@ -104,24 +113,18 @@ class AwsJsonProtocol(JsonBodyProtocol):
         return None
 
     def decode_output(self, response: HttpResponse, document: Schema) -> Decoded:
-        try:
-            body = parse_json(response.body)
-        except BodyError as error:
-            decoded = Decoded({})
-            decoded.wire_error("", str(error))
-            return decoded
-        return Decoded({} if body is None else body)
+        decoded = Decoded({})
+        body = _read_json(response.body, decoded)
+        if body is not None:
+            decoded.value = body
+        return decoded
 
     def decode_error(self, response: HttpResponse, document: Schema, shape_name: str) -> Decoded:
-        try:
-            body = parse_json(response.body)
-        except BodyError as error:
-            decoded = Decoded({})
-            decoded.wire_error("", str(error))
-            return decoded
-        if body is None:
-            return Decoded({})
-        return Decoded(self.error_members(body) if isinstance(body, dict) else body)
+        decoded = Decoded({})
+        body = _read_json(response.body, decoded)
+        if body is not None:
+            decoded.value = self.error_members(body) if isinstance(body, dict) else body
+        return decoded
 
     def decode_request(self, request: HttpRequest, document: Schema) -> Decoded:
         return self.decode_output(HttpResponse(200, request.headers, request.body), document)
@@ -176,13 +179,13 @@ class RestJsonProtocol(JsonBodyProtocol):
         if name is not None:
             target = resolve(document, root["properties"][name])
             if shape_kind(target) in ("structure", "map", "list", "document"):
-                body = self._body(response.body, decoded)
+                body = _read_json(response.body, decoded)
                 if body is not None:
                     value[name] = body
             elif response.body:
                 value[name] = raw_payload_value(target, response.body)
         else:
-            body = self._body(response.body, decoded)
+            body = _read_json(response.body, decoded)
             if isinstance(body, dict):
                 value.update(body)
             elif body is not None:
@@ -192,13 +195,6 @@ class RestJsonProtocol(JsonBodyProtocol):
         decoded.value = value
         return decoded
 
-    @staticmethod
-    def _body(body: bytes, decoded: Decoded) -> Any:
-        try:
-            return parse_json(body)
-        except BodyError as error:
-            decoded.wire_error("", str(error))
-            return None
 
     def decode_request(self, request: HttpRequest, document: Schema) -> Decoded:
         from conformance.protocols.requests import decode_rest_request

@@ -98,6 +98,31 @@ def _without_body(document: Schema, root_schema: Schema | None, body: bytes) -> 
     return not any(member.get("x-aws-location") not in RESPONSE_LOCATIONS for member in members.values())
 
 
+def _operation_response(response: HttpResponse, document: Schema,
+                        decoded: Decoded) -> tuple[Schema | None, Element | None]:
+    """The output's schema and the answer's root, an `<OperationResponse>` (query and ec2); no root when the
+    body holds nothing to read (the reason, if any, noted on DECODED)."""
+    root_schema = part_root(document, "output")
+    if _without_body(document, root_schema, response.body):
+        return root_schema, None
+    try:
+        root = parse_xml(response.body)
+    except BodyError as error:
+        decoded.wire_error("", str(error))
+        return root_schema, None
+    operation = document["x-aws-operation"]
+    if tag(root) != f"{operation}Response":
+        decoded.wire_error("", f"the answer's root element is <{tag(root)}>, not <{operation}Response>")
+    return root_schema, root
+
+
+def _root_or_none(body: bytes) -> Element | None:
+    try:
+        return parse_xml(body)
+    except BodyError:
+        return None
+
+
 class QueryProtocol(XmlBodyProtocol):
     error_code_location: ClassVar[str] = "<ErrorResponse><Error><Code>"
     name: ClassVar[str] = "query"
@@ -110,29 +135,18 @@ class QueryProtocol(XmlBodyProtocol):
 
     def request_id(self, response: HttpResponse) -> str | None:
         header = super().request_id(response)
-        if header:
+        root = None if header else _root_or_none(response.body)
+        if root is None:
             return header
-        try:
-            root = parse_xml(response.body)
-        except BodyError:
-            return None
         metadata = child(root, "ResponseMetadata")
         found = child(metadata if metadata is not None else root, "RequestId")
         return (text_of(found).strip() or None) if found is not None else None
 
     def decode_output(self, response: HttpResponse, document: Schema) -> Decoded:
         decoded = Decoded({})
-        root_schema = part_root(document, "output")
-        if _without_body(document, root_schema, response.body):
+        root_schema, root = _operation_response(response, document, decoded)
+        if root is None:
             return decoded
-        try:
-            root = parse_xml(response.body)
-        except BodyError as error:
-            decoded.wire_error("", str(error))
-            return decoded
-        operation = document["x-aws-operation"]
-        if tag(root) != f"{operation}Response":
-            decoded.wire_error("", f"the answer's root element is <{tag(root)}>, not <{operation}Response>")
         wrapper_name = document.get("x-aws-result-wrapper")
         if root_schema is None or wrapper_name is None:
             return decoded
@@ -157,12 +171,9 @@ class Ec2Protocol(XmlBodyProtocol):
 
     def request_id(self, response: HttpResponse) -> str | None:
         header = super().request_id(response)
-        if header:
+        root = None if header else _root_or_none(response.body)
+        if root is None:
             return header
-        try:
-            root = parse_xml(response.body)
-        except BodyError:
-            return None
         for name in ("requestId", "RequestID", "RequestId"):
             found = child(root, name)
             if found is not None:
@@ -171,17 +182,9 @@ class Ec2Protocol(XmlBodyProtocol):
 
     def decode_output(self, response: HttpResponse, document: Schema) -> Decoded:
         decoded = Decoded({})
-        root_schema = part_root(document, "output")
-        if _without_body(document, root_schema, response.body):
+        root_schema, root = _operation_response(response, document, decoded)
+        if root is None:
             return decoded
-        try:
-            root = parse_xml(response.body)
-        except BodyError as error:
-            decoded.wire_error("", str(error))
-            return decoded
-        operation = document["x-aws-operation"]
-        if tag(root) != f"{operation}Response":
-            decoded.wire_error("", f"the answer's root element is <{tag(root)}>, not <{operation}Response>")
         if root_schema is not None:
             decoded.value = XmlReader(document, decoded).structure(root_schema, root, "",
                                                                    skip=frozenset({"requestId"}))
