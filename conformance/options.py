@@ -45,7 +45,8 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
               {"default": "moto"}),
     RunOption("example", "known-good value for input members named NAME (repeatable)",
               {"action": "append", "default": [], "metavar": "NAME=VALUE"}),
-    RunOption("max-examples", "cases per operation and kind (default 100; 20 in pytest)",
+    RunOption("max-examples", "Hypothesis examples per operation and kind, an upper bound on its cases "
+              "(default 100; 20 in pytest)",
               {"type": positive_int, "default": 100, "metavar": "N"}, plugin_default=20),
     RunOption("seed", "repeat a run exactly", {"type": int}),
     RunOption("checks", f"checks to run (default all: {', '.join(CHECKS)})", {"metavar": "a,b"}),
