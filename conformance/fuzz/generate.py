@@ -695,7 +695,9 @@ def _reachable_kinds(context: OperationContext) -> set[str]:
 
 @functools.lru_cache(maxsize=64)
 def generator_for(service: str, operation: str) -> ResponseGenerator:
-    return ResponseGenerator(for_operation(service, operation))
+    from conformance.fuzz.xml_generate import generator_of  # it builds on this module
+
+    return generator_of(for_operation(service, operation))
 
 
 def base_strategies(generator: ResponseGenerator) -> tuple[st.SearchStrategy[Base], st.SearchStrategy[Base]]:
