@@ -233,7 +233,7 @@ def _unclosed(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> Wi
     return gen.raw(base, body.encode("utf-8"), f"{label} (at character {at})", "unclosed", "document")
 
 
-XML_DEPTHS = (2_000, 20_000, 200_000)
+XML_DEPTHS = (2_000, 20_000)  # past Python's recursion limit, and far past it
 
 
 @functools.lru_cache(maxsize=8)
@@ -335,7 +335,7 @@ XML_FAMILIES: tuple[Family, ...] = (
            doc="DTDs with internal, exponential (billion laughs), quadratic and external entities"),
     Family("unclosed", MALFORMED, BOTH, _unclosed, doc="tags left open or misnamed, two roots, trailing text"),
     Family("truncated", MALFORMED, BOTH, json_families._truncated, doc="the document cut short, down to nothing"),
-    Family("deep-nesting", MALFORMED, BOTH, _deep, doc="2,000 to 200,000 nested elements"),
+    Family("deep-nesting", MALFORMED, BOTH, _deep, doc="2,000 and 20,000 nested elements"),
     Family("encoding", MALFORMED, BOTH, json_families._encoding, doc="invalid UTF-8, UTF-16, a byte order mark"),
     Family("not-xml", MALFORMED, BOTH, _not_xml, doc="JSON, plain text, binary, declarations or comments only"),
     Family("bad-error-code", MALFORMED, ERROR, _bad_error, weight=2,
