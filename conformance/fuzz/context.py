@@ -2,7 +2,7 @@
 
 Built from a service name (`for_operation`, through the cached `conformance.spec` documents) or from any
 botocore `ServiceModel` (`for_model`, used for the protocol-test fixtures, whose services botocore does not
-ship). The AWS JSON 1.0 / 1.1 and query protocols are spoken: their responses are what the generators write.
+ship). The AWS JSON 1.0 / 1.1, query and ec2 protocols are spoken: their responses are what the generators write.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from conformance.spec.derive import (
 
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 REQUEST_ID = "c0f1e2d3-0000-4000-8000-00000000f022"
-XML_PROTOCOLS = ("query",)  # the XML protocols whose answers conformance.fuzz.xml_generate writes
+XML_PROTOCOLS = ("query", "ec2")  # the XML protocols whose answers conformance.fuzz.xml_generate writes
 SPOKEN = ("json", *XML_PROTOCOLS)
 
 
@@ -129,7 +129,7 @@ def for_model(model: ServiceModel, operation: str, service: str | None = None) -
 
 def _require_json(service: str, protocol: str) -> None:
     if protocol not in SPOKEN:
-        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1 and query responses; {service} uses the "
+        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query and ec2 responses; {service} uses the "
                          f"{protocol} protocol")
 
 

@@ -1,4 +1,4 @@
-"""The response generator for the XML protocols (query today): valid and malformed answers, each labelled.
+"""The response generator for the XML protocols (query and ec2): valid and malformed answers, each labelled.
 
 The same bases, slots and variants as the JSON generator (`conformance.fuzz.generate`), written as the
 protocol's XML by `conformance.protocols.xml_encode`; families that only mean something in JSON (JSON types,
@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance import spec
 from conformance.fuzz import generate as json_families
-from conformance.fuzz.context import DeclaredError, OperationContext
+from conformance.fuzz.context import XML_PROTOCOLS, DeclaredError, OperationContext
 from conformance.fuzz.generate import (
     BOTH,
     ERROR,
@@ -35,6 +35,8 @@ from conformance.protocols.xml_encode import (
     RawText,
     RawXml,
     XmlWriter,
+    ec2_error,
+    ec2_output,
     escape,
     query_error,
     query_output,
@@ -154,8 +156,8 @@ def _namespaces(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> 
     if choice == 0:
         label, text = "no xmlns on the root element", plain
     elif choice == 1:
-        label, text = "another default namespace", body.replace(gen.namespace, ' xmlns="urn:conformance:other"', 1) \
-            if gen.namespace else plain.replace(f"<{root}", f'<{root} xmlns="urn:conformance:other"', 1)
+        label = "another default namespace"
+        text = plain.replace(f"<{root}", f'<{root} xmlns="urn:conformance:other"', 1)
     elif choice == 2:
         label = "an unused prefixed namespace declared beside the default one"
         text = plain.replace(f"<{root}", f'<{root} xmlns="{escape(namespace)}" xmlns:c="urn:conformance"', 1)
@@ -274,19 +276,21 @@ def _bad_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> W
     assert isinstance(gen, XmlResponseGenerator)
     code = escape(base.code or "ConformanceError")
     ns = gen.namespace
+    wrap = gen.error_envelope
+    other = (f"<Response><Errors><Error><Code>{code}</Code></Error></Errors></Response>",
+             "the ec2 protocol's <Response><Errors>") if gen.context.protocol == "query" else (
+        f"<ErrorResponse{ns}><Error><Code>{code}</Code></Error></ErrorResponse>",
+        "the query protocol's <ErrorResponse>")
     options = (
-        ("no <Code>", f"<ErrorResponse{ns}><Error><Type>Sender</Type><Message>m</Message></Error></ErrorResponse>"),
-        ("an empty <Code>", f"<ErrorResponse{ns}><Error><Code></Code></Error></ErrorResponse>"),
-        ("a <Code> holding elements", f"<ErrorResponse{ns}><Error><Code><a>{code}</a></Code></Error></ErrorResponse>"),
-        ("no <Error> element", f"<ErrorResponse{ns}><Code>{code}</Code></ErrorResponse>"),
-        ("two <Error> elements",
-         f"<ErrorResponse{ns}><Error><Code>{code}</Code></Error><Error><Code>Other</Code></Error></ErrorResponse>"),
-        ("<Error> holding text", f"<ErrorResponse{ns}><Error>{code}</Error></ErrorResponse>"),
-        ("an empty <ErrorResponse/>", f"<ErrorResponse{ns}/>"),
-        ("the ec2 protocol's <Response><Errors>",
-         f"<Response><Errors><Error><Code>{code}</Code></Error></Errors></Response>"),
-        ("a <Message> holding elements",
-         f"<ErrorResponse{ns}><Error><Code>{code}</Code><Message><b>m</b></Message></Error></ErrorResponse>"),
+        ("no <Code>", wrap("<Error><Type>Sender</Type><Message>m</Message></Error>")),
+        ("an empty <Code>", wrap("<Error><Code></Code></Error>")),
+        ("a <Code> holding elements", wrap(f"<Error><Code><a>{code}</a></Code></Error>")),
+        ("no <Error> element", wrap(f"<Code>{code}</Code>")),
+        ("two <Error> elements", wrap(f"<Error><Code>{code}</Code></Error><Error><Code>Other</Code></Error>")),
+        ("<Error> holding text", wrap(f"<Error>{code}</Error>")),
+        ("an empty envelope", wrap("")),
+        (other[1], other[0]),
+        ("a <Message> holding elements", wrap(f"<Error><Code>{code}</Code><Message><b>m</b></Message></Error>")),
     )
     label, body = _pick(options, variant)
     return gen.raw(base, body.encode("utf-8"), f"error with {label}", "bad-error-code", "error envelope")
@@ -301,8 +305,7 @@ def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -
     code = raw.rsplit("#", 1)[-1]
     known = gen.context.error_for_code(code)
     expectation = Expectation(VALID, members, code, known.name if known else None)
-    body = query_error(gen.document, None, code, next(iter(members.values()), None), members,
-                       sender=status < 500)
+    body = gen.error_body(None, code, next(iter(members.values()), None), members, status)
     return WireResponse(status, gen.context.headers(), body, f"common error {code} (HTTP {status})",
                         "common-error", "error code", expectation)
 
@@ -339,7 +342,7 @@ XML_FAMILIES: tuple[Family, ...] = (
     Family("encoding", MALFORMED, BOTH, json_families._encoding, doc="invalid UTF-8, UTF-16, a byte order mark"),
     Family("not-xml", MALFORMED, BOTH, _not_xml, doc="JSON, plain text, binary, declarations or comments only"),
     Family("bad-error-code", MALFORMED, ERROR, _bad_error, weight=2,
-           doc="error envelopes without a code, with an empty one, without <Error>, or ec2's"),
+           doc="error envelopes without a code, with an empty one, without <Error>, or the other protocol's"),
     Family("empty-error", MALFORMED, ERROR, json_families._empty_error, doc="4xx/5xx answers with an empty body"),
     Family("html", MALFORMED, ERROR, json_families._html, doc="HTML pages (proxies, load balancers)"),
 )
@@ -347,7 +350,7 @@ XML_FAMILY_NAMES = tuple(family.name for family in XML_FAMILIES)
 
 
 class XmlResponseGenerator(ResponseGenerator):
-    """The JSON generator's driving (bases, slots, `build`) with answers written in the query protocol."""
+    """The JSON generator's driving (bases, slots, `build`) with answers written in the query or ec2 protocol."""
 
     def __init__(self, context: OperationContext) -> None:
         super().__init__(context)
@@ -357,8 +360,10 @@ class XmlResponseGenerator(ResponseGenerator):
         namespace = self.document.get("x-aws-xml-namespace")
         self.namespace = f' xmlns="{escape(str(namespace))}"' if namespace else ""
         kinds = json_families._reachable_kinds(context)
-        self.uses = tuple(Use(family, base) for family in XML_FAMILIES
-                          if not family.needs or family.needs & kinds for base in family.bases)
+        families = [family for family in XML_FAMILIES if not family.needs or family.needs & kinds]
+        if self.document.get("x-aws-result-wrapper") is None:  # ec2, and query operations without output
+            families = [family for family in families if family.name != "missing-result-wrapper"]
+        self.uses = tuple(Use(family, base) for family in families for base in family.bases)
 
     # Bases hold only text XML can carry: what is sent is what a parser can read back.
     def success_base(self, body: Any) -> Base:
@@ -370,8 +375,25 @@ class XmlResponseGenerator(ResponseGenerator):
     def encode_body(self, base: Base, body: Any) -> bytes:
         members = body if isinstance(body, dict) else {}
         if not base.is_error:
-            return query_output(self.document, self.output_root, members)
+            return self.output_body(members)
         return self.error_bytes(base, members)
+
+    def output_body(self, members: dict[str, Any]) -> bytes:
+        if self.context.protocol == "ec2":
+            return ec2_output(self.document, self.output_root, members)
+        return query_output(self.document, self.output_root, members)
+
+    def error_body(self, schema: Any, code: str, message: str | None, members: dict[str, Any],
+                   status: int) -> bytes:
+        if self.context.protocol == "ec2":
+            return ec2_error(self.document, schema, code, message, members)
+        return query_error(self.document, schema, code, message, members, sender=status < 500)
+
+    def error_envelope(self, inner: str) -> str:
+        """INNER in the protocol's error envelope (for error answers broken inside it)."""
+        if self.context.protocol == "ec2":
+            return f"<Response><Errors>{inner}</Errors></Response>"
+        return f"<ErrorResponse{self.namespace}>{inner}</ErrorResponse>"
 
     def error_bytes(self, base: Base, members: dict[str, Any]) -> bytes:
         assert base.code is not None
@@ -379,7 +401,7 @@ class XmlResponseGenerator(ResponseGenerator):
             base.error.name in self.document["x-aws-errors"] else None
         message = next((value for name, value in members.items() if name.lower() == "message"
                         and isinstance(value, str)), None)
-        return query_error(self.document, schema, base.code, message, members, sender=base.status < 500)
+        return self.error_body(schema, base.code, message, members, base.status)
 
     def base_bytes(self, base: Base) -> bytes:
         return self.encode_body(base, base.body)
@@ -390,8 +412,7 @@ class XmlResponseGenerator(ResponseGenerator):
     def success(self, body: Any, label: str, mode: str, family: str, target: str,
                 expected: Any = None) -> WireResponse:
         expectation = Expectation(mode, expected if mode != MALFORMED else None)
-        return WireResponse(200, self.context.headers(), query_output(self.document, self.output_root,
-                                                                      body if isinstance(body, dict) else {}),
+        return WireResponse(200, self.context.headers(), self.output_body(body if isinstance(body, dict) else {}),
                             label, family, target, expectation)
 
     def error_response(self, base: Base, members: Any, label: str, *, mode: str, family: str,
@@ -405,5 +426,5 @@ class XmlResponseGenerator(ResponseGenerator):
 
 def generator_of(context: OperationContext) -> ResponseGenerator:
     """The generator that writes CONTEXT's protocol."""
-    return XmlResponseGenerator(context) if context.protocol == "query" else ResponseGenerator(context)
+    return XmlResponseGenerator(context) if context.protocol in XML_PROTOCOLS else ResponseGenerator(context)
 

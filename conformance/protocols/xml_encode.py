@@ -3,7 +3,8 @@
 What `XmlReader` reads, this writes (element names from `x-aws-xml-name`, wrapped lists in `x-aws-member-name`
 items, flattened lists and maps repeating their element, map entries with their key and value names), so that
 `decode_output(encode_output(value)) == value`. Used by `conformance fuzz-parser` to answer in the query
-protocol: `<OperationResponse><OperationResult>...` and `<ErrorResponse><Error>...`.
+protocol (`<OperationResponse><OperationResult>...`, `<ErrorResponse><Error>...`) and the ec2 protocol
+(`<OperationResponse><requestId/>...`, `<Response><Errors><Error>...</Errors><RequestID/>`).
 Text that XML 1.0 cannot hold at all (control characters, lone surrogates) has no encoding: `xml_safe` replaces
 it before a value is encoded, so the value sent is the value a parser can read back.
 """
@@ -185,3 +186,24 @@ def query_error(document: Schema, error_schema: Schema | None, code: str, messag
     kind = "Sender" if sender else "Receiver"
     return (f"<ErrorResponse{namespace_attribute(document)}><Error><Type>{kind}</Type><Code>{escape(code)}</Code>"
             f"{text}{body}</Error><RequestId>{request_id}</RequestId></ErrorResponse>").encode()
+
+
+def ec2_output(document: Schema, output_schema: Schema | None, value: dict[str, Any],
+               request_id: str = REQUEST_ID) -> bytes:
+    """An ec2 protocol success answer: the members directly in `<OperationResponse>`, beside `<requestId>`."""
+    operation = document["x-aws-operation"]
+    members = XmlWriter(document).members(output_schema, value) if output_schema is not None else ""
+    return (f"<{operation}Response{namespace_attribute(document)}><requestId>{request_id}</requestId>{members}"
+            f"</{operation}Response>").encode()
+
+
+def ec2_error(document: Schema, error_schema: Schema | None, code: str, message: str | None,
+              members: dict[str, Any], *, request_id: str = REQUEST_ID) -> bytes:
+    """An ec2 protocol error answer: `<Response><Errors><Error>` with code, message and members."""
+    if error_schema is not None:
+        body = XmlWriter(document).members(error_schema, members)
+    else:
+        body = "".join(unmodelled(name, value) for name, value in members.items() if value is not None)
+    text = f"<Message>{escape(message)}</Message>" if message is not None and "Message" not in members else ""
+    return (f"<Response><Errors><Error><Code>{escape(code)}</Code>{text}{body}</Error></Errors>"
+            f"<RequestID>{request_id}</RequestID></Response>").encode()
