@@ -89,7 +89,7 @@ def test_every_xml_family_is_generated_and_valid_ones_parse_to_their_value() -> 
     assert seen == set(XML_FAMILY_NAMES) - {"invalid-base64", "out-of-range"}
 
 
-HOSTILE = ("entity", "deep-nesting", "unclosed", "not-xml", "truncated")
+HOSTILE = ("entity", "entity-expansion", "deep-nesting", "unclosed", "not-xml", "truncated")
 
 
 def test_hostile_xml_costs_bounded_time() -> None:
@@ -112,7 +112,7 @@ def test_hostile_xml_costs_bounded_time() -> None:
             assert time.perf_counter() - started < 5, response.label
             labels.append(response.label)
     assert any("billion laughs" in label for label in labels)
-    assert any("20000 nested elements" in label for label in labels)
+    assert any("10000 nested elements" in label for label in labels)
 
 
 def test_cli_finds_botocores_query_parser_defects(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -185,6 +185,9 @@ class Family:
     needs: frozenset[str] = frozenset()  # slot kinds one of which the operation must have
     weight: int = 1
     doc: str = ""
+    # When > 0, the response depends on the variant modulo this alone (not on the base or slot), so a driver
+    # may parse each of these few responses once.
+    fixed: int = 0
 
 
 @dataclass(frozen=True)

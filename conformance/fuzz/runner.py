@@ -249,10 +249,13 @@ class FuzzRunner:
                 use_index = use_byte % len(uses)
                 pool = errors if uses[use_index].base == "error" else successes
                 choice = (use_index, base_byte % len(pool), slot, variant)
+                fixed = uses[use_index].family.fixed
+                if fixed:  # the same bytes whatever the base and slot: each of them parsed once
+                    choice = (use_index, 0, 0, variant % fixed)
                 outcome = self._outcomes.get(choice)
                 if outcome is None:
                     built = self.generator.build(uses[use_index], successes[choice[1] % len(successes)],
-                                                 errors[choice[1] % len(errors)], slot, variant)
+                                                 errors[choice[1] % len(errors)], choice[2], choice[3])
                     judged = self._judge(self.parser, self.oracle, built, settle=False)
                     outcome = (judged, built) if judged is not None else _NO_DEFECT
                     if len(self._outcomes) < OUTCOME_CACHE:
