@@ -1,4 +1,5 @@
-"""Benchmark: fuzz cases per second through botocore's parser for glue GetMLTaskRun (target: 2,000/s).
+"""Benchmark: fuzz cases per second through botocore's parser for glue GetMLTaskRun, or any SERVICE:OPERATION
+given (iam:GetUser for the query protocol) (target: 2,000/s).
 
 Four measurements in one process, same interpreter, same machine load:
 - baseline: bare `botocore.parsers.create_parser("json").parse(...)` on one fixed valid response, in a loop
@@ -13,7 +14,8 @@ Four measurements in one process, same interpreter, same machine load:
 Each rate is given per wall-clock second and per CPU second of this process (`time.process_time`): on a
 shared machine the first follows the load, the second does not. The verdict uses the wall-clock sweep rate;
 ratios against both baselines show the cost of generating and judging a case.
-Run: python bench/bench_fuzz_parser.py [N]
+For another operation than GetMLTaskRun the baseline parses the generator's first valid response.
+Run: python bench/bench_fuzz_parser.py [N] [SERVICE:OPERATION]
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def timed(work: Callable[[], Any]) -> tuple[Any, float, float]:
 
 def baseline(count: int) -> tuple[float, float]:
     """Bare parses per (wall, CPU) second of one fixed, valid GetMLTaskRun response."""
+    if (SERVICE, OPERATION) != ("glue", "GetMLTaskRun"):
+        return generated_baseline(count)
     model = botocore.session.get_session().get_service_model(SERVICE)
     shape = model.operation_model(OPERATION).output_shape
     parser = botocore.parsers.create_parser("json")
@@ -57,6 +61,24 @@ def baseline(count: int) -> tuple[float, float]:
     def loop() -> None:
         for _ in range(count):
             parser.parse({"status_code": 200, "headers": HeadersDict(headers), "body": body, "context": {}}, shape)
+
+    _, wall, cpu = timed(loop)
+    return count / wall, count / cpu
+
+
+def generated_baseline(count: int) -> tuple[float, float]:
+    """Bare parses per (wall, CPU) second of the generator's first valid response of SERVICE:OPERATION."""
+    context = for_operation(SERVICE, OPERATION)
+    runner = FuzzRunner(context, default_parser(context), FuzzOptions(max_examples=64, seed=SEED))
+    successes, errors = runner.pools()
+    response = runner.generator.build(runner.generator.weighted()[0], successes[-1], errors[0])
+    parser = botocore.parsers.create_parser(context.model.resolved_protocol)
+    shape = context.model.operation_model(OPERATION).output_shape
+
+    def loop() -> None:
+        for _ in range(count):
+            parser.parse({"status_code": response.status, "headers": HeadersDict(response.headers),
+                          "body": response.body, "context": {}}, shape)
 
     _, wall, cpu = timed(loop)
     return count / wall, count / cpu
@@ -105,12 +127,16 @@ def full_run(cases: int) -> tuple[float, float, int, float, int]:
 
 
 def main() -> None:
+    global SERVICE, OPERATION
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    if len(sys.argv) > 2:
+        SERVICE, OPERATION = sys.argv[2].split(":", 1)
     for_operation(SERVICE, OPERATION)  # warm the schema caches: not part of any measurement
     base, base_cpu = baseline(cases)
     alone, alone_cpu = parser_only(cases)
     rate, rate_cpu, parsed, pools = sweep(cases)
     full, full_cpu, full_cases, full_seconds, defects = full_run(1000)
+    print(f"{SERVICE}:{OPERATION} ({for_operation(SERVICE, OPERATION).protocol})")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; rates per wall second / per CPU second")
     print(f"baseline   bare botocore parse of one fixed response:   {base:7.0f} / {base_cpu:7.0f} parses/s")
     print(f"parser     the same call over the fuzzer's responses:    {alone:7.0f} / {alone_cpu:7.0f} parses/s")

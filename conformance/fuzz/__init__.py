@@ -1,4 +1,4 @@
-"""Fuzz response parsers with valid and malformed AWS JSON responses derived from the model.
+"""Fuzz response parsers with valid and malformed AWS JSON, query and ec2 responses derived from the model.
 
 One generator, two uses: `conformance fuzz-parser` feeds its responses to a client parser and judges each
 parse; `conformance serve --fuzz` answers requests with them.

@@ -2,7 +2,7 @@
 
 Built from a service name (`for_operation`, through the cached `conformance.spec` documents) or from any
 botocore `ServiceModel` (`for_model`, used for the protocol-test fixtures, whose services botocore does not
-ship). Only the AWS JSON 1.0 / 1.1 protocol is spoken: its responses are what the generator writes.
+ship). The AWS JSON 1.0 / 1.1, query and ec2 protocols are spoken: their responses are what the generators write.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from conformance.spec.derive import (
 
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 REQUEST_ID = "c0f1e2d3-0000-4000-8000-00000000f022"
+XML_PROTOCOLS = ("query", "ec2")  # the XML protocols whose answers conformance.fuzz.xml_generate writes
+SPOKEN = ("json", *XML_PROTOCOLS)
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,15 @@ class OperationContext:
     output: Schema
     errors: dict[str, DeclaredError]
     json_version: str
+    protocol: str = "json"
     _defs: dict[str, Schema] = field(default_factory=dict, repr=False)
     _by_code: dict[str, DeclaredError | None] = field(default_factory=dict, repr=False)
     _targets: dict[str, Schema] = field(default_factory=dict, repr=False)
 
     @property
     def content_type(self) -> str:
+        if self.protocol in XML_PROTOCOLS:
+            return "text/xml"
         return f"application/x-amz-json-{self.json_version}"
 
     def headers(self, content_type: str | None = "") -> dict[str, str]:
@@ -106,7 +111,7 @@ def _cached_context(service: str, operation: str, protocol: str) -> OperationCon
     errors = {name: _declared(deriver, name, spec.part(service, operation, f"error:{name}"))
               for name in spec.document(service, operation)["x-aws-errors"]}
     return OperationContext(service, operation, deriver.model, deriver, spec.part(service, operation, "output"),
-                            errors, _json_version(deriver))
+                            errors, _json_version(deriver), protocol)
 
 
 def for_model(model: ServiceModel, operation: str, service: str | None = None) -> OperationContext:
@@ -118,12 +123,14 @@ def for_model(model: ServiceModel, operation: str, service: str | None = None) -
     output = _part(deriver, document["x-aws-output"], f"{name} {operation} output")
     errors = {error: _declared(deriver, error, _part(deriver, pointer, f"{name} {operation} error:{error}"))
               for error, pointer in document["x-aws-errors"].items()}
-    return OperationContext(name, operation, model, deriver, output, errors, _json_version(deriver))
+    return OperationContext(name, operation, model, deriver, output, errors, _json_version(deriver),
+                            deriver.protocol)
 
 
 def _require_json(service: str, protocol: str) -> None:
-    if protocol != "json":
-        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1 responses; {service} uses the {protocol} protocol")
+    if protocol not in SPOKEN:
+        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query and ec2 responses; {service} uses the "
+                         f"{protocol} protocol")
 
 
 def _json_version(deriver: ServiceDeriver) -> str:

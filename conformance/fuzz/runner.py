@@ -36,10 +36,11 @@ from hypothesis.errors import FlakyFailure
 from conformance.determinism import pin_generation
 from conformance.fuzz import seeds as seed_cases
 from conformance.fuzz.context import OperationContext
-from conformance.fuzz.generate import Base, ResponseGenerator, Use, base_strategies
+from conformance.fuzz.generate import Base, Use, base_strategies
 from conformance.fuzz.oracle import Oracle, Verdict
 from conformance.fuzz.parsers import BotocoreParser, Parser
 from conformance.fuzz.wire import WireResponse
+from conformance.fuzz.xml_generate import generator_of
 
 CASE_BYTES = 4
 DEFAULT_BATCH = 32
@@ -121,7 +122,7 @@ class FuzzRunner:
         pin_generation()  # the seed alone decides the cases, whatever else this process has imported
         self.progress = progress or (lambda message: None)
         self.oracle = Oracle(context, parser.documented, strict=options.strict)
-        self.generator = ResponseGenerator(context)
+        self.generator = generator_of(context)
         self.defects: dict[tuple[str, str, str], Defect] = {}
         self.cases = 0
         self.notes: list[str] = []
@@ -147,6 +148,10 @@ class FuzzRunner:
         if not isinstance(self.parser, BotocoreParser):
             self.notes.append("protocol-test seeds skipped: they are models of their own, which only "
                               "botocore's parser reads")
+            return 0, []
+        if self.context.protocol != "json":
+            self.notes.append(f"protocol-test seeds skipped: they are AWS JSON cases, and {self.context.service} "
+                              f"speaks {self.context.protocol}")
             return 0, []
         loaded = seed_cases.load(self.options.seed_directory)
         passed = 0
@@ -244,10 +249,13 @@ class FuzzRunner:
                 use_index = use_byte % len(uses)
                 pool = errors if uses[use_index].base == "error" else successes
                 choice = (use_index, base_byte % len(pool), slot, variant)
+                fixed = uses[use_index].family.fixed
+                if fixed:  # the same bytes whatever the base and slot: each of them parsed once
+                    choice = (use_index, 0, 0, variant % fixed)
                 outcome = self._outcomes.get(choice)
                 if outcome is None:
                     built = self.generator.build(uses[use_index], successes[choice[1] % len(successes)],
-                                                 errors[choice[1] % len(errors)], slot, variant)
+                                                 errors[choice[1] % len(errors)], choice[2], choice[3])
                     judged = self._judge(self.parser, self.oracle, built, settle=False)
                     outcome = (judged, built) if judged is not None else _NO_DEFECT
                     if len(self._outcomes) < OUTCOME_CACHE:
