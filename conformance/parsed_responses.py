@@ -26,7 +26,7 @@ from conformance.checks.aws_deviations import output_findings
 from conformance.checks.errors import error_findings
 from conformance.findings import Finding
 from conformance.fuzz.convert import format_timestamp, spells_non_finite
-from conformance.spec.derive import Schema, shape_name_of
+from conformance.spec.derive import Schema, resolve_ref
 
 # What botocore adds to every parse, not part of the output shape.
 BOTOCORE_EXTRAS = ("ResponseMetadata",)
@@ -67,9 +67,7 @@ class _Converter:
         self.defs = defs
 
     def resolve(self, schema: Schema) -> Schema:
-        while "$ref" in schema:
-            schema = self.defs.get(shape_name_of(schema["$ref"]), {})
-        return schema
+        return resolve_ref(self.defs, schema)
 
     def convert(self, schema: Schema, value: Any) -> Any:
         schema = self.resolve(schema)

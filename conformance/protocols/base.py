@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from conformance.exchange import HttpRequest, HttpResponse
-from conformance.spec.derive import Schema, shape_name_of
+from conformance.spec.derive import Schema, resolve_ref, shape_name_of
 from conformance.spec.validation import Violation
 
 WIRE_KEYWORD = "wire"
@@ -122,10 +122,7 @@ class Protocol:
 
 def resolve(document: Schema, schema: Schema) -> Schema:
     """SCHEMA with `$ref`s followed through DOCUMENT's `$defs`."""
-    defs = document["$defs"]
-    while "$ref" in schema:
-        schema = defs[shape_name_of(schema["$ref"])]
-    return schema
+    return resolve_ref(document["$defs"], schema)
 
 
 def part_root(document: Schema, part: str) -> Schema | None:

@@ -72,6 +72,13 @@ def shape_name_of(pointer: str) -> str:
     return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
 
 
+def resolve_ref(defs: dict[str, Schema], schema: Schema) -> Schema:
+    """SCHEMA with its `$ref`s followed through DEFS (a document's `$defs`; `{}` for a name it lacks)."""
+    while "$ref" in schema:
+        schema = defs.get(shape_name_of(schema["$ref"]), {})
+    return schema
+
+
 class ServiceDeriver:
     """Converts the shapes of one service model, each once, and assembles per-operation documents."""
 

@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from conformance.spec.derive import UNKNOWN_MEMBER_KEYWORD, Schema, shape_name_of
+from conformance.spec.derive import UNKNOWN_MEMBER_KEYWORD, Schema, resolve_ref
 
 
 @dataclass(frozen=True)
@@ -85,9 +85,7 @@ class _Reader:
         self.defs = defs
 
     def resolve(self, schema: Schema) -> Schema:
-        while "$ref" in schema:
-            schema = self.defs.get(shape_name_of(schema["$ref"]), {})
-        return schema
+        return resolve_ref(self.defs, schema)
 
     def read(self, schema: Schema, value: Any) -> Any:
         schema = self.resolve(schema)
