@@ -24,7 +24,7 @@ from conformance.server.http import serve_in_thread
 from conformance.server.workers import CaseWorkers
 
 ADAPTER = Path(__file__).resolve().parent.parent / "adapters" / "js"
-PACKAGES = ("@aws-sdk/client-glue", "@aws-sdk/client-cloudwatch-logs")
+PACKAGES = ("@aws-sdk/client-glue", "@aws-sdk/client-cloudwatch-logs", "@aws-sdk/client-iam")
 
 
 def _node() -> str:
