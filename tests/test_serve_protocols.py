@@ -1,0 +1,273 @@
+"""`conformance serve` on every protocol, called by botocore clients over HTTP on 127.0.0.1.
+
+Per protocol: a valid call gets an answer botocore parses into a valid output; an invalid one (botocore's
+own parameter validation off) gets the protocol's validation error, which botocore reads as that code; an
+unknown operation or route gets the protocol's answer to it; `--fuzz` answers carry the case headers on
+success and error alike, `--replay-case` repeats one case, and the judge takes verdicts for the service.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import json
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.config import Config
+
+from conformance import spec
+from conformance.errors import UsageError
+from conformance.exchange import HttpResponse
+from conformance.server.endpoint import Endpoint, EndpointOptions
+from conformance.server.fuzz import CASE_HEADER, LABEL_HEADER, VALIDITY_HEADER
+from conformance.server.http import ServeServer, serve_in_thread
+from conformance.server.judge import JUDGE_PATH, REPORT_PATH
+from conformance.spec.validation import violations
+
+NO_RETRIES = {"mode": "standard", "total_max_attempts": 1}
+
+
+@contextmanager
+def served(service: str, **options: Any) -> Iterator[ServeServer]:
+    with serve_in_thread(Endpoint(service, EndpointOptions(**{"seed": 1, **options}))) as server:
+        yield server
+
+
+def client(service: str, url: str, validate: bool = True, **config: Any) -> Any:
+    return boto3.client(service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
+                        aws_secret_access_key="x",
+                        config=Config(parameter_validation=validate, retries=NO_RETRIES, **config))
+
+
+def raw(server: ServeServer, method: str, path: str, body: bytes = b"",
+        headers: dict[str, str] | None = None) -> HttpResponse:
+    parsed = urllib.parse.urlsplit(server.url)
+    connection = http.client.HTTPConnection(parsed.hostname or "", parsed.port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return HttpResponse(response.status, dict(response.getheaders()), response.read())
+    finally:
+        connection.close()
+
+
+def form(server: ServeServer, fields: dict[str, str]) -> HttpResponse:
+    return raw(server, "POST", "/", urllib.parse.urlencode(fields).encode(),
+               {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+
+
+def as_data_model(value: Any) -> Any:
+    """A botocore output in the spec's data model, enough for these outputs: dates as ISO 8601 text."""
+    if isinstance(value, dict):
+        return {key: as_data_model(item) for key, item in value.items() if key != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [as_data_model(item) for item in value]
+    if isinstance(value, datetime.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+def error_of(call: Any) -> tuple[str, int, str]:
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        call()
+    response = raised.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+def assert_fuzz_tags(answer: HttpResponse, operation: str) -> None:
+    assert (answer.header(CASE_HEADER) or "").startswith(f"{operation}-")
+    assert answer.header(LABEL_HEADER)
+    assert answer.header(VALIDITY_HEADER) in ("valid", "intact", "malformed")
+    assert CASE_HEADER in (answer.header("Access-Control-Expose-Headers") or "")
+
+
+def judge_round(server: ServeServer, service: str, operation: str, call: Any, calls: int = 12) -> None:
+    """A dozen fuzz answers read by botocore, each reading posted to the judge: every one is judged."""
+    cases: list[str] = []
+
+    def read_case(response_dict: dict[str, Any], **_: Any) -> None:
+        cases.append(response_dict["headers"][CASE_HEADER])
+
+    sdk = client(service, server.url, validate=False)
+    sdk.meta.events.register(f"before-parse.{sdk.meta.service_model.service_name}.*", read_case)
+    for _ in range(calls):
+        verdict_input: dict[str, Any]
+        try:
+            output = call(sdk)
+            verdict_input = {"case": "", "output": json.loads(json.dumps(as_data_model(output), default=str))}
+        except botocore.exceptions.ClientError as error:
+            verdict_input = {"case": "", "error": {"class": "ClientError", "code": error.response["Error"]["Code"],
+                                                   "message": str(error.response["Error"].get("Message", ""))}}
+        except Exception as error:  # botocore could not read the answer
+            verdict_input = {"case": "", "error": {"class": type(error).__name__, "message": str(error),
+                                                   "documented": "ResponseParserError" in type(error).__name__}}
+        verdict_input["case"] = cases[-1]
+        judged = raw(server, "POST", JUDGE_PATH, json.dumps(verdict_input).encode(),
+                     {"Content-Type": "application/json"})
+        assert judged.status == 200, judged.body
+        assert json.loads(judged.body)["case"] == cases[-1]
+    report = json.loads(raw(server, "GET", REPORT_PATH).body)
+    assert report["summary"]["cases"] == calls
+    assert len(set(cases)) == calls
+    assert all(case.startswith(f"{operation}-") for case in cases)
+
+
+# -- query: iam, sts, sns ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def iam() -> Iterator[ServeServer]:
+    with served("iam") as server:
+        yield server
+
+
+def test_query_calls_get_valid_outputs_botocore_reads(iam: ServeServer) -> None:
+    sdk = client("iam", iam.url)
+    for operation, params in (("GetUser", {"UserName": "bob"}), ("ListUsers", {}), ("CreateRole", {
+            "RoleName": "r", "AssumeRolePolicyDocument": "{}"})):
+        output = getattr(sdk, botocore.xform_name(operation))(**params)
+        assert output["ResponseMetadata"]["HTTPStatusCode"] == 200
+        assert output["ResponseMetadata"]["RequestId"]
+        schema = spec.part("iam", operation, "output")
+        assert violations(schema, as_data_model(output)) == []
+    assert "User" in sdk.get_user(UserName="bob")
+
+
+def test_query_answers_are_the_query_protocols_xml(iam: ServeServer) -> None:
+    answer = form(iam, {"Action": "GetUser", "Version": "2010-05-08", "UserName": "bob"})
+    assert answer.status == 200
+    assert answer.header("Content-Type") == "text/xml"
+    body = answer.body.decode()
+    assert body.startswith('<GetUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetUserResult>')
+    assert f"<ResponseMetadata><RequestId>{answer.header('x-amzn-RequestId')}</RequestId>" in body
+
+
+def test_query_accepts_the_form_in_a_get_query_string(iam: ServeServer) -> None:
+    answer = raw(iam, "GET", "/?Action=GetUser&Version=2010-05-08&UserName=bob")
+    assert answer.status == 200
+    assert answer.body.startswith(b"<GetUserResponse")
+
+
+def test_query_validation_errors_are_validation_error_in_coral_words(iam: ServeServer) -> None:
+    sdk = client("iam", iam.url, validate=False)
+    code, status, message = error_of(lambda: sdk.get_user(UserName="bad name!"))
+    assert (code, status) == ("ValidationError", 400)
+    assert message == ("1 validation error detected: Value 'bad name!' at 'userName' failed to satisfy constraint: "
+                       "Member must satisfy regular expression pattern: [\\w+=,.@-]+")
+    code, status, message = error_of(lambda: sdk.create_user())
+    assert (code, status) == ("ValidationError", 400)
+    assert message.endswith("Value null at 'userName' failed to satisfy constraint: Member must not be null")
+    code, _, message = error_of(lambda: sdk.list_users(MaxItems="many"))
+    assert code == "ValidationError" and "'maxItems'" in message
+
+
+def test_query_errors_are_error_responses(iam: ServeServer) -> None:
+    answer = form(iam, {"Action": "GetUser", "UserName": ""})
+    assert answer.status == 400
+    body = answer.body.decode()
+    assert body.startswith('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender'
+                           '</Type><Code>ValidationError</Code><Message>')
+    assert body.endswith(f"<RequestId>{answer.header('x-amzn-RequestId')}</RequestId></ErrorResponse>")
+
+
+def test_query_missing_and_unknown_actions(iam: ServeServer) -> None:
+    missing = form(iam, {"Version": "2010-05-08"})
+    assert missing.status == 400
+    assert b"<Code>MissingAction</Code>" in missing.body
+    unknown = form(iam, {"Action": "StealUser"})
+    assert unknown.status == 400
+    assert b"<Code>InvalidAction</Code><Message>The action StealUser is not valid for this web service." \
+           b"</Message>" in unknown.body
+    assert raw(iam, "DELETE", "/").status == 405
+
+
+@pytest.mark.parametrize(("service", "operation", "call"), [
+    ("sts", "GetCallerIdentity", lambda sdk: sdk.get_caller_identity()),
+    ("sns", "ListTopics", lambda sdk: sdk.list_topics()),
+])
+def test_other_query_services(service: str, operation: str, call: Any) -> None:
+    with served(service) as server:
+        output = call(client(service, server.url))
+        assert violations(spec.part(service, operation, "output"), as_data_model(output)) == []
+
+
+def test_query_fuzz_answers_are_tagged_and_judged() -> None:
+    with served("iam", fuzz=True) as server:
+        for _ in range(20):
+            assert_fuzz_tags(form(server, {"Action": "GetUser", "UserName": "bob"}), "GetUser")
+        judge_round(server, "iam", "GetUser", lambda sdk: sdk.get_user(UserName="bob"))
+
+
+def test_query_replay_case_answers_with_that_case() -> None:
+    with served("iam", fuzz=True) as server:
+        case = form(server, {"Action": "GetUser", "UserName": "bob"}).header(CASE_HEADER)
+    assert case is not None
+    with served("iam", replay_case=case) as server:
+        first, second = (form(server, {"Action": "GetUser", "UserName": "bob"}) for _ in range(2))
+    assert first.header(CASE_HEADER) == second.header(CASE_HEADER) == case
+    assert first.body == second.body
+
+
+# -- ec2 -----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ec2() -> Iterator[ServeServer]:
+    with served("ec2") as server:
+        yield server
+
+
+def test_ec2_calls_get_valid_outputs_botocore_reads(ec2: ServeServer) -> None:
+    sdk = client("ec2", ec2.url)
+    output = sdk.describe_vpcs(VpcIds=["vpc-1"])
+    assert output["ResponseMetadata"]["RequestId"]
+    assert violations(spec.part("ec2", "DescribeVpcs", "output"), as_data_model(output)) == []
+    answer = form(ec2, {"Action": "DescribeVpcs", "Version": "2016-11-15"})
+    assert answer.body.startswith(b'<DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15">'
+                                  b"<requestId>")
+
+
+def test_ec2_validation_errors(ec2: ServeServer) -> None:
+    sdk = client("ec2", ec2.url, validate=False)
+    assert error_of(lambda: sdk.run_instances(MinCount=1)) == (
+        "MissingParameter", 400, "The request must contain the parameter MaxCount")
+    code, status, message = error_of(lambda: sdk.describe_vpcs(MaxResults=1))
+    assert (code, status) == ("InvalidParameterValue", 400)
+    assert message == ("Value (1) for parameter MaxResults is invalid. Member must have value greater than or "
+                       "equal to 5")
+    unknown = form(ec2, {"Action": "DescribeVpcs", "Bogus": "1"})
+    assert unknown.status == 400
+    assert b"<Code>UnknownParameter</Code>" in unknown.body
+
+
+def test_ec2_errors_and_unknown_actions(ec2: ServeServer) -> None:
+    answer = form(ec2, {"Action": "LaunchMissiles"})
+    assert answer.status == 400
+    body = answer.body.decode()
+    assert body.startswith("<Response><Errors><Error><Code>InvalidAction</Code>")
+    assert body.endswith(f"<RequestID>{answer.header('x-amzn-RequestId')}</RequestID></Response>")
+
+
+def test_ec2_fuzz_answers_are_tagged_and_judged() -> None:
+    with served("ec2", fuzz=True) as server:
+        for _ in range(10):
+            assert_fuzz_tags(form(server, {"Action": "DescribeVpcs"}), "DescribeVpcs")
+        judge_round(server, "ec2", "DescribeVpcs", lambda sdk: sdk.describe_vpcs())
+
+
+def test_fuzz_on_a_protocol_the_generator_does_not_write_is_a_usage_error() -> None:
+    from conformance.fuzz.context import SPOKEN
+    from conformance.server.protocols import SERVER_PROTOCOLS
+
+    unspoken = [service for service, protocol in (("lambda", "rest-json"), ("s3", "rest-xml"),
+                                                  ("cloudwatch", "smithy-rpc-v2-cbor"))
+                if protocol not in SPOKEN and protocol in SERVER_PROTOCOLS]
+    for service in unspoken:
+        with pytest.raises(UsageError, match="--fuzz"):
+            Endpoint(service, EndpointOptions(fuzz=True))
