@@ -23,7 +23,7 @@ from botocore.config import Config
 
 from conformance import spec
 from conformance.errors import UsageError
-from conformance.exchange import HttpResponse
+from conformance.exchange import HttpRequest, HttpResponse
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.fuzz import CASE_HEADER, LABEL_HEADER, VALIDITY_HEADER
 from conformance.server.http import ServeServer, serve_in_thread
@@ -271,3 +271,97 @@ def test_fuzz_on_a_protocol_the_generator_does_not_write_is_a_usage_error() -> N
     for service in unspoken:
         with pytest.raises(UsageError, match="--fuzz"):
             Endpoint(service, EndpointOptions(fuzz=True))
+
+
+# -- rest-json: lambda, apigateway, eks ----------------------------------------------------------------------
+
+SPOKEN_BY_FUZZ = __import__("conformance.fuzz.context", fromlist=["SPOKEN"]).SPOKEN
+
+
+@pytest.fixture(scope="module")
+def lambda_() -> Iterator[ServeServer]:
+    with served("lambda") as server:
+        yield server
+
+
+def test_rest_json_calls_get_valid_outputs_botocore_reads(lambda_: ServeServer) -> None:
+    sdk = client("lambda", lambda_.url)
+    output = sdk.get_function(FunctionName="my-function")
+    assert output["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert violations(spec.part("lambda", "GetFunction", "output"), as_data_model(output)) == []
+    assert "Functions" in sdk.list_functions()
+    with served("eks") as eks:
+        clusters = client("eks", eks.url).list_clusters()
+        assert violations(spec.part("eks", "ListClusters", "output"), as_data_model(clusters)) == []
+
+
+def test_rest_json_places_output_members_in_status_headers_and_payload(lambda_: ServeServer) -> None:
+    answer = raw(lambda_, "POST", "/2015-03-31/functions/f/invocations", b"{}")
+    assert answer.status == 200  # Invoke's StatusCode member is the status
+    output = client("lambda", lambda_.url).invoke(FunctionName="f", Payload=b"{}")
+    assert output["StatusCode"] == output["ResponseMetadata"]["HTTPStatusCode"]
+    assert isinstance(output["Payload"].read(), bytes)
+    # CreateFunction answers 201, the operation's responseCode.
+    created = raw(lambda_, "POST", "/2015-03-31/functions", json.dumps({
+        "FunctionName": "f", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "UEsFBg=="}}).encode(),
+        {"Content-Type": "application/json"})
+    assert created.status == 201, created.body
+    assert created.header("Content-Type") == "application/json"
+
+
+def test_rest_json_routes_by_method_template_and_query_literals() -> None:
+    endpoint = Endpoint("lambda", EndpointOptions(seed=1))
+
+    def operation(method: str, path: str) -> str | None:
+        return endpoint.handle(HttpRequest(method, f"http://127.0.0.1{path}", {}, b""))[0]
+
+    assert operation("GET", "/2015-03-31/functions/f") == "GetFunction"
+    assert operation("DELETE", "/2015-03-31/functions/f") == "DeleteFunction"
+    assert operation("GET", "/2015-03-31/functions/f/configuration") == "GetFunctionConfiguration"
+    assert operation("GET", "/2018-10-31/layers") == "ListLayers"
+    assert operation("GET", "/2018-10-31/layers?find=LayerVersion&Arn=a") == "GetLayerVersionByArn"
+    assert operation("GET", "/2019-09-30/functions/f/provisioned-concurrency?List=ALL") == \
+        "ListProvisionedConcurrencyConfigs"
+    assert operation("GET", "/2019-09-30/functions/f/provisioned-concurrency?Qualifier=1") == \
+        "GetProvisionedConcurrencyConfig"
+    assert operation("GET", "/nowhere") is None
+
+
+def test_rest_json_validation_errors_are_the_declared_or_common_one(lambda_: ServeServer) -> None:
+    sdk = client("lambda", lambda_.url, validate=False)
+    code, status, message = error_of(lambda: sdk.get_function(FunctionName="f" * 300))
+    assert (code, status) == ("ValidationException", 400)
+    assert message == ("1 validation error detected: Value at 'functionName' failed to satisfy constraint: "
+                       "Member must have length less than or equal to 256")  # 300 characters: not quoted
+    code, status, _ = error_of(lambda: sdk.list_functions(MaxItems="lots"))
+    assert (code, status) == ("SerializationException", 400)
+    with served("apigateway") as apigateway:
+        code, status, message = error_of(lambda: client("apigateway", apigateway.url, validate=False).create_rest_api())
+    assert (code, status) == ("BadRequestException", 400)
+    assert message.endswith("Value null at 'name' failed to satisfy constraint: Member must not be null")
+
+
+def test_rest_json_errors_carry_the_error_type_header_and_a_message(lambda_: ServeServer) -> None:
+    answer = raw(lambda_, "GET", "/2015-03-31/functions/" + "f" * 300)
+    assert answer.status == 400
+    assert answer.header("x-amzn-ErrorType") == "ValidationException"
+    assert answer.header("x-amzn-RequestId")
+    assert list(json.loads(answer.body)) == ["message"]
+    unknown = raw(lambda_, "GET", "/2015-03-31/nothing-here")
+    assert unknown.status == 404
+    assert unknown.header("x-amzn-ErrorType") == "UnknownOperationException"
+    assert "GET /2015-03-31/nothing-here" in json.loads(unknown.body)["message"]
+    wrong_method = raw(lambda_, "PATCH", "/2015-03-31/functions/f")
+    assert wrong_method.status == 404
+    assert "it takes DELETE, GET" in json.loads(wrong_method.body)["message"]
+
+
+@pytest.mark.skipif("rest-json" not in SPOKEN_BY_FUZZ, reason="conformance.fuzz does not write rest-json yet")
+def test_rest_json_fuzz_answers_are_tagged_and_judged() -> None:
+    with served("lambda", fuzz=True) as server:
+        for _ in range(10):
+            assert_fuzz_tags(raw(server, "GET", "/2015-03-31/functions/f"), "GetFunction")
+        judge_round(server, "lambda", "GetFunction", lambda sdk: sdk.get_function(FunctionName="f"))
+        case = raw(server, "GET", "/2015-03-31/functions/f").header(CASE_HEADER)
+    with served("lambda", replay_case=case) as server:
+        assert raw(server, "GET", "/2015-03-31/functions/f").header(CASE_HEADER) == case
