@@ -18,12 +18,15 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import cbor2
 import pytest
 from botocore.config import Config
 
 from conformance import spec
 from conformance.errors import UsageError
 from conformance.exchange import HttpRequest, HttpResponse
+from conformance.fuzz.context import SPOKEN as SPOKEN_BY_FUZZ
+from conformance.protocols import protocol_named
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.fuzz import CASE_HEADER, LABEL_HEADER, VALIDITY_HEADER
 from conformance.server.http import ServeServer, serve_in_thread
@@ -262,12 +265,11 @@ def test_ec2_fuzz_answers_are_tagged_and_judged() -> None:
 
 
 def test_fuzz_on_a_protocol_the_generator_does_not_write_is_a_usage_error() -> None:
-    from conformance.fuzz.context import SPOKEN
     from conformance.server.protocols import SERVER_PROTOCOLS
 
     unspoken = [service for service, protocol in (("lambda", "rest-json"), ("s3", "rest-xml"),
-                                                  ("cloudwatch", "smithy-rpc-v2-cbor"))
-                if protocol not in SPOKEN and protocol in SERVER_PROTOCOLS]
+                                                  ("eventbridgev2", "smithy-rpc-v2-cbor"))
+                if protocol not in SPOKEN_BY_FUZZ and protocol in SERVER_PROTOCOLS]
     for service in unspoken:
         with pytest.raises(UsageError, match="--fuzz"):
             Endpoint(service, EndpointOptions(fuzz=True))
@@ -275,7 +277,6 @@ def test_fuzz_on_a_protocol_the_generator_does_not_write_is_a_usage_error() -> N
 
 # -- rest-json: lambda, apigateway, eks ----------------------------------------------------------------------
 
-SPOKEN_BY_FUZZ = __import__("conformance.fuzz.context", fromlist=["SPOKEN"]).SPOKEN
 
 
 @pytest.fixture(scope="module")
@@ -489,3 +490,65 @@ def test_rest_xml_fuzz_answers_are_tagged_and_judged() -> None:
         for _ in range(10):
             assert_fuzz_tags(raw(server, "GET", "/photos?versioning"), "GetBucketVersioning")
         judge_round(server, "s3", "GetBucketVersioning", lambda sdk: sdk.get_bucket_versioning(Bucket="photos"))
+
+
+# -- smithy-rpc-v2-cbor: eventbridgev2 -----------------------------------------------------------------------
+
+CBOR_HEADERS = {"smithy-protocol": "rpc-v2-cbor", "Content-Type": "application/cbor", "Accept": "application/cbor"}
+
+
+@pytest.fixture(scope="module")
+def eventbridgev2() -> Iterator[ServeServer]:
+    with served("eventbridgev2") as server:
+        yield server
+
+
+def test_cbor_calls_get_valid_outputs_botocore_reads(eventbridgev2: ServeServer) -> None:
+    sdk = client("eventbridgev2", eventbridgev2.url)
+    output = sdk.list_event_buses()
+    assert output["ResponseMetadata"]["HTTPStatusCode"] == 200
+    answer = raw(eventbridgev2, "POST", "/service/AWSEventsV2/operation/ListEventBuses", cbor2.dumps({}), CBOR_HEADERS)
+    assert answer.status == 200
+    assert answer.header("Content-Type") == "application/cbor"
+    assert answer.header("smithy-protocol") == "rpc-v2-cbor"
+    decoded = protocol_named("smithy-rpc-v2-cbor").decode_output(answer, spec.document("eventbridgev2",
+                                                                                       "ListEventBuses"))
+    assert decoded.violations == []
+    assert violations(spec.part("eventbridgev2", "ListEventBuses", "output"), decoded.value) == []
+
+
+def test_cbor_validation_errors_and_unknown_operations(eventbridgev2: ServeServer) -> None:
+    sdk = client("eventbridgev2", eventbridgev2.url, validate=False)
+    code, status, message = error_of(lambda: sdk.create_event_bus())
+    assert (code, status) == ("InvalidInputException", 400)
+    assert message.endswith("Value null at 'name' failed to satisfy constraint: Member must not be null")
+    answer = raw(eventbridgev2, "POST", "/service/AWSEventsV2/operation/CreateEventBus", b"\xa1", CBOR_HEADERS)
+    assert answer.status == 400
+    assert cbor2.loads(answer.body)["__type"] == "SerializationException"
+    for path in ("/service/AWSEventsV2/operation/Explode", "/service/Other/operation/ListEventBuses", "/"):
+        unknown = raw(eventbridgev2, "POST", path, cbor2.dumps({}), CBOR_HEADERS)
+        assert unknown.status == 404
+        assert cbor2.loads(unknown.body)["__type"] == "UnknownOperationException"
+
+
+def test_cbor_encodes_blobs_timestamps_and_non_finite_floats() -> None:
+    from conformance.server.cbor_server import to_cbor
+
+    document = {"$defs": {
+        "Out": {"x-aws-type": "structure", "properties": {
+            "When": {"$ref": "#/$defs/T"}, "Data": {"$ref": "#/$defs/B"}, "Ratio": {"$ref": "#/$defs/D"},
+            "Times": {"x-aws-type": "list", "items": {"$ref": "#/$defs/T"}}}},
+        "T": {"x-aws-type": "timestamp"}, "B": {"x-aws-type": "blob"}, "D": {"x-aws-type": "double"}}}
+    item = to_cbor(document, {"$ref": "#/$defs/Out"},
+                   {"When": 1.5, "Data": "aGk=", "Ratio": "Infinity", "Times": [0], "Extra": "x"})
+    assert item == {"When": cbor2.CBORTag(1, 1.5), "Data": b"hi", "Ratio": float("inf"),
+                    "Times": [cbor2.CBORTag(1, 0)], "Extra": "x"}
+
+
+@pytest.mark.skipif("smithy-rpc-v2-cbor" not in SPOKEN_BY_FUZZ, reason="conformance.fuzz does not write CBOR yet")
+def test_cbor_fuzz_answers_are_tagged_and_judged() -> None:
+    with served("eventbridgev2", fuzz=True) as server:
+        for _ in range(10):
+            assert_fuzz_tags(raw(server, "POST", "/service/AWSEventsV2/operation/ListEventBuses", cbor2.dumps({}),
+                                 CBOR_HEADERS), "ListEventBuses")
+        judge_round(server, "eventbridgev2", "ListEventBuses", lambda sdk: sdk.list_event_buses())

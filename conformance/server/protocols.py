@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conformance import spec
 from conformance.errors import UsageError
+from conformance.server.cbor_server import RpcV2CborServerProtocol
 from conformance.server.protocol import JsonProtocol, ServerProtocol
 from conformance.server.query_protocol import Ec2Protocol, QueryProtocol
 from conformance.server.rest_protocols import RestJsonProtocol, RestXmlProtocol
@@ -12,7 +13,7 @@ from conformance.server.s3_protocol import S3Protocol
 
 SERVER_PROTOCOLS: dict[str, type[ServerProtocol]] = {
     protocol.name: protocol for protocol in (JsonProtocol, QueryProtocol, Ec2Protocol, RestJsonProtocol,
-                                             RestXmlProtocol)
+                                             RestXmlProtocol, RpcV2CborServerProtocol)
 }
 # Services whose protocol has a dialect of its own (S3's virtual hosts and error document).
 SERVICE_PROTOCOLS: dict[str, type[ServerProtocol]] = {"s3": S3Protocol}
