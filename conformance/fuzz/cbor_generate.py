@@ -296,6 +296,16 @@ def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -
                         f"common error {raw} (HTTP {status})", "common-error", "error code", expectation)
 
 
+def _content_type(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse:
+    """The JSON family's wrong or missing Content-Type, keeping a query-compatible error's code header."""
+    assert isinstance(gen, CborResponseGenerator)
+    response = json_families._content_type(gen, base, slot, variant)
+    query = gen.error_headers(base).get(QUERY_ERROR_HEADER) if base.is_error else None
+    if query is not None:
+        response.headers[QUERY_ERROR_HEADER] = query
+    return response
+
+
 BAD_CODES: tuple[tuple[str, Any], ...] = (
     ("__type 42", 42), ("__type true", True), ("__type null", None), ("__type []", []), ("__type 1.5", 1.5),
     ("__type {\"Code\": ...}", "{map}"), ("__type as a byte string", "{bytes}"), ("__type \"\"", ""),
@@ -499,7 +509,7 @@ def _map_key(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> Wir
     if member is not None:
         key = member.encode()
         options.append((f"the key {member!r} as a byte string", head(2, len(key)) + key + b"\x61x", True))
-        options.append((f"the member {member!r} twice", dumps(member) + dumps("conformance-duplicate"), False))
+        options.append((f"the member {member!r} twice", dumps(member) + dumps(item[member]), False))
     label, pair, first = _pick(options, variant)
     return gen.raw(base, _with_pair(gen, base, pair, first), f"the body map with {label}", "map-key", label)
 
@@ -611,7 +621,7 @@ CBOR_FAMILIES: tuple[Family, ...] = (
     Family("error-code", VALID, ERROR, _error_code, weight=2,
            doc="__type plain, namespaced, with a URI, chunked, after the members; x-amzn-query-error"),
     Family("common-error", VALID, ERROR, _common_error, doc="undeclared errors any AWS service may send"),
-    Family("content-type", INTACT, BOTH, json_families._content_type,
+    Family("content-type", INTACT, BOTH, _content_type,
            doc="a valid body with a wrong or missing Content-Type"),
     Family("wrong-major-type", MALFORMED, BOTH, _wrong_major_type, weight=3,
            doc="every other major type (and simple value) at every member, item, value"),
