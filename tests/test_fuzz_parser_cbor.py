@@ -28,7 +28,9 @@ from conformance.fuzz import (
     for_operation,
     responses,
 )
+from conformance.fuzz import seeds as seed_cases
 from conformance.fuzz.cbor_generate import CBOR_FAMILY_NAMES, CborResponseGenerator, RawCbor, Wire
+from conformance.fuzz.convert import WireCodec, difference
 from conformance.fuzz.generate import Base, base_strategies
 from conformance.fuzz.runner import _draw_many
 from conformance.fuzz.wire import MALFORMED, VALID, WireResponse
@@ -351,3 +353,42 @@ def test_raw_cbor_is_written_verbatim() -> None:
     generator = _generator("translate:TranslateText")
     response = generator.success({"TranslatedText": RawCbor(b"\x7f\x61a\xff")}, "raw", MALFORMED, "x", "y")
     assert response.body == b"\xa1\x6eTranslatedText\x7f\x61a\xff"
+
+
+# -- botocore's rpc-v2-cbor protocol tests (../shared/data/botocore-protocol-tests, Apache-2.0) as seeds --------
+
+
+@pytest.fixture(scope="module")
+def cbor_seeds(shared_data: Path) -> seed_cases.SeedSet:
+    return seed_cases.load(shared_data / "botocore-protocol-tests", CBOR)
+
+
+def test_botocore_passes_every_cbor_protocol_fixture(cbor_seeds: seed_cases.SeedSet) -> None:
+    assert len(cbor_seeds.cases) >= 30
+    failures = []
+    for seed in cbor_seeds.cases:
+        parser = BotocoreParser(seed.context.model, seed.context.operation)
+        verdict = _parse(parser, Oracle(seed.context, parser.documented), seed.response)
+        if verdict is not None:
+            failures.append((seed.name, verdict))
+    assert failures == []
+    assert "output__smithy-rpc-v2-cbor.json:RpcV2CborExtraFieldsInTheBodyShouldBeSkippedByClients" in cbor_seeds.skipped
+
+
+def test_cbor_expectations_agree_with_the_fixtures_results(cbor_seeds: seed_cases.SeedSet) -> None:
+    """The expected value is the body as the protocol layer decodes it; the fixtures say it independently."""
+    for seed in cbor_seeds.cases:
+        schema, fixture_value = seed_cases.expected_result(seed)
+        codec = WireCodec(seed.context)
+        ours = codec.canonical(schema, seed.response.expectation.value)
+        assert difference(codec.canonical(schema, fixture_value), ours) is None, seed.name
+
+
+def test_a_cbor_run_starts_with_the_cbor_seeds() -> None:
+    context = for_operation("cloudwatch", "DescribeAlarms", CBOR)
+    result = FuzzRunner(context, BotocoreParser(context.model, "DescribeAlarms"),
+                        FuzzOptions(max_examples=32, seed=2, max_rounds=1)).run()
+    assert result.seeds_passed >= 30
+    assert not [d for d in result.defects if d.source == "protocol test"]
+    assert seed_cases.problems("output__smithy-rpc-v2-cbor-query-compatible.json:"
+                               "QueryCompatibleRpcV2CborCustomCodeError") == []
