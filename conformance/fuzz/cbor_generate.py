@@ -663,6 +663,16 @@ class CborResponseGenerator(ResponseGenerator):
         families = [family for family in CBOR_FAMILIES if not family.needs or family.needs & kinds]
         self.uses = tuple(Use(family, base) for family in families for base in family.bases)
 
+    def build(self, use: Use, success: Base, error: Base, slot: int = 0, variant: int = 0) -> WireResponse:
+        """As the JSON generator's, with this protocol's fallback for a family with nothing to change in the
+        base: the valid answer, or the CBOR body cut short."""
+        base = error if use.base == "error" else success
+        built = use.family.build(self, base, slot, variant)
+        if built is None:
+            built = (_truncated if use.family.mode == MALFORMED else json_families._valid)(self, base, slot, variant)
+        assert built is not None
+        return built
+
     # -- what goes in a body ------------------------------------------------------------------------------
 
     def root_schema(self, base: Base) -> Schema:
