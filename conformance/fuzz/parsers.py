@@ -72,7 +72,7 @@ class BotocoreParser:
         setup = [
             f"model = botocore.session.get_session().get_service_model({context.service!r})",
             f"operation = model.operation_model({context.operation!r})",
-            "parser = botocore.parsers.create_parser(model.resolved_protocol)",
+            f"parser = botocore.parsers.create_parser({context.protocol!r})",
             'response = {"status_code": status, "headers": HeadersDict(headers), "body": body, "context": {}}',
             "parsed = parser.parse(response, operation.output_shape)",
             "if status >= 301:  # what botocore's Endpoint adds: the error shape's members",
