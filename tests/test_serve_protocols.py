@@ -552,3 +552,17 @@ def test_cbor_fuzz_answers_are_tagged_and_judged() -> None:
             assert_fuzz_tags(raw(server, "POST", "/service/AWSEventsV2/operation/ListEventBuses", cbor2.dumps({}),
                                  CBOR_HEADERS), "ListEventBuses")
         judge_round(server, "eventbridgev2", "ListEventBuses", lambda sdk: sdk.list_event_buses())
+
+
+# -- the command -----------------------------------------------------------------------------------------------
+
+
+def test_the_command_serves_a_query_service() -> None:
+    from conformance.server.process import serve_process
+
+    with serve_process(["iam", "--seed", "2", "--quiet"]) as running:
+        output = client("iam", running.url).get_user(UserName="bob")
+        assert output["ResponseMetadata"]["HTTPStatusCode"] == 200
+        assert running.stop() == 0
+        lines = running.output()
+    assert any("stopped after 1 requests" in line for line in lines)
