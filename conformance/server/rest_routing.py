@@ -8,7 +8,9 @@ with any value), `/{Bucket}?list-type=2` (that key with that value). Several tem
 specific wins, as API Gateway and S3 choose, in this order: more query literals; more of the operation's
 required query-string and header members present, less those absent (S3's `PUT /bucket/key` is CopyObject
 with an `x-amz-copy-source` header, UploadPart with `?partNumber&uploadId`, else PutObject); fewer greedy
-labels; more literal characters in the path; fewer labels. A trailing slash the template lacks is accepted.
+labels; more literal characters in the path; fewer labels; an operation that is not deprecated (S3's
+GetBucketLifecycleConfiguration over GetBucketLifecycle, at the same URI); else the first by name. A trailing
+slash the template lacks is accepted.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ class Route:
     template: str
     pattern: re.Pattern[str]
     query: tuple[tuple[str, str | None], ...]  # required keys, each with its required value (None: any)
-    rank: tuple[int, int, int]  # higher is more specific: -greedy labels, literal characters, -labels
+    rank: tuple[int, int, int, int]  # higher is more specific: -greedy labels, literal characters, -labels,
+    # not deprecated
     member_query: tuple[str, ...] = ()  # query-string parameters of required members
     member_headers: tuple[str, ...] = ()  # headers (lower case) of required members
 
@@ -48,7 +51,7 @@ class Route:
 
 
 def compile_route(operation: str, method: str, template: str, member_query: tuple[str, ...] = (),
-                  member_headers: tuple[str, ...] = ()) -> Route:
+                  member_headers: tuple[str, ...] = (), deprecated: bool = False) -> Route:
     path, _, literals = template.partition("?")
     parts: list[str] = []
     position = greedy = labels = 0
@@ -64,7 +67,8 @@ def compile_route(operation: str, method: str, template: str, member_query: tupl
                   for key, equals, value in (pair.partition("=") for pair in literals.split("&") if pair))
     literal_characters = len(LABEL.sub("", path))
     return Route(operation, method.upper(), template, re.compile(pattern), query,
-                 (-greedy, literal_characters, -labels), member_query, tuple(name.lower() for name in member_headers))
+                 (-greedy, literal_characters, -labels, 0 if deprecated else 1), member_query,
+                 tuple(name.lower() for name in member_headers))
 
 
 class Router:
@@ -83,7 +87,8 @@ class Router:
                                      if member.get("x-aws-location") == location and member.get("x-aws-location-name"))
                      for location in ("querystring", "header")}
             self.routes.append(compile_route(operation, str(http.get("method", "POST")),
-                                             str(http.get("requestUri", "/")), bound["querystring"], bound["header"]))
+                                             str(http.get("requestUri", "/")), bound["querystring"], bound["header"],
+                                             bool(document.get("deprecated"))))
 
     def route(self, method: str, path: str, query_string: str, header_names: Iterable[str] = ()) -> Route | None:
         """The most specific route of METHOD PATH?QUERY_STRING (PATH still percent-encoded) with headers
