@@ -679,3 +679,13 @@ def test_bodies_over_the_limit_get_413_in_the_protocols_encoding(service: str, m
         answer = raw(server, method, path, b"x" * 100)
     assert answer.status == 413
     assert code in answer.body
+
+
+def test_host_prefixes_are_accepted_and_not_needed() -> None:
+    with served("deadline") as server:
+        port = urllib.parse.urlsplit(server.url).port
+        for host in (f"management.localhost:{port}", f"127.0.0.1:{port}"):
+            answer = raw(server, "GET", "/2023-10-12/farms", headers={"Host": host})
+            assert answer.status == 200, answer.body
+        sdk = client("deadline", server.url, inject_host_prefix=False)
+        assert "farms" in sdk.list_farms()
