@@ -334,6 +334,14 @@ def test_rest_json_routes_by_method_template_and_query_literals() -> None:
     assert operation("GET", "/2019-09-30/functions/f/provisioned-concurrency?Qualifier=1") == \
         "GetProvisionedConcurrencyConfig"
     assert operation("GET", "/nowhere") is None
+    # An empty label (botocore sends FunctionName "" so) takes the route that has a literal there first, ...
+    assert operation("GET", "/2015-03-31/functions/") == "ListFunctions"
+    assert operation("GET", "/2015-03-31/functions//configuration") == "GetFunctionConfiguration"
+    # ... and no operation takes an empty label where the schema forbids it: its input says so.
+    answer = endpoint.handle(HttpRequest("GET", "http://127.0.0.1/2015-03-31/functions//configuration", {}, b""))[1]
+    assert answer.status == 400
+    assert "at 'functionName' failed to satisfy constraint: Member must have length greater than or equal to 1" \
+        in json.loads(answer.body)["message"]
 
 
 def test_rest_json_validation_errors_are_the_declared_or_common_one(lambda_: ServeServer) -> None:

@@ -10,7 +10,9 @@ required query-string and header members present, less those absent (S3's `PUT /
 with an `x-amz-copy-source` header, UploadPart with `?partNumber&uploadId`, else PutObject); fewer greedy
 labels; more literal characters in the path; fewer labels; an operation that is not deprecated (S3's
 GetBucketLifecycleConfiguration over GetBucketLifecycle, at the same URI); else the first by name. A trailing
-slash the template lacks is accepted.
+slash the template lacks is accepted. A request no route takes is tried once more with empty labels allowed
+(`/users//security-profiles`: botocore sends an empty string so, which Smithy forbids but the schema allows),
+so that it reaches its operation, whose input then says what is wrong.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ class Route:
     # not deprecated
     member_query: tuple[str, ...] = ()  # query-string parameters of required members
     member_headers: tuple[str, ...] = ()  # headers (lower case) of required members
+    lenient: re.Pattern[str] | None = None  # the pattern with empty one-segment labels allowed
 
     def score(self, method: str, path: str, query: dict[str, list[str]],
-              headers: frozenset[str]) -> tuple[int, ...] | None:
+              headers: frozenset[str], lenient: bool = False) -> tuple[int, ...] | None:
         """How specifically this route takes the request (higher: more); None when it does not take it."""
-        if method != self.method or self.pattern.fullmatch(path) is None:
+        pattern = self.lenient if lenient and self.lenient is not None else self.pattern
+        if method != self.method or pattern.fullmatch(path) is None:
             return None
         if not all(key in query and (value is None or value in query[key]) for key, value in self.query):
             return None
@@ -62,13 +66,15 @@ def compile_route(operation: str, method: str, template: str, member_query: tupl
         labels += 1
         position = match.end()
     parts.append(re.escape(path[position:]))
-    pattern = "".join(parts) + ("" if path.endswith("/") else "/?")
+    trailing = "" if path.endswith("/") else "/?"
+    pattern = "".join(parts) + trailing
+    lenient = "".join(part if part != "([^/]+)" else "([^/]*)" for part in parts) + trailing
     query = tuple((unquote(key), unquote(value) if equals else None)
                   for key, equals, value in (pair.partition("=") for pair in literals.split("&") if pair))
     literal_characters = len(LABEL.sub("", path))
     return Route(operation, method.upper(), template, re.compile(pattern), query,
                  (-greedy, literal_characters, -labels, 0 if deprecated else 1), member_query,
-                 tuple(name.lower() for name in member_headers))
+                 tuple(name.lower() for name in member_headers), re.compile(lenient) if lenient != pattern else None)
 
 
 class Router:
@@ -97,12 +103,15 @@ class Router:
         for key, value in parse_qsl(query_string, keep_blank_values=True):
             query.setdefault(key, []).append(value)
         headers = frozenset(name.lower() for name in header_names)
-        best: tuple[tuple[int, ...], Route] | None = None
-        for route in self.routes:
-            score = route.score(method, path, query, headers)
-            if score is not None and (best is None or score > best[0]):
-                best = (score, route)
-        return best[1] if best is not None else None
+        for lenient in (False, True):
+            best: tuple[tuple[int, ...], Route] | None = None
+            for route in self.routes:
+                score = route.score(method, path, query, headers, lenient)
+                if score is not None and (best is None or score > best[0]):
+                    best = (score, route)
+            if best is not None:
+                return best[1]
+        return None
 
     def methods_of(self, path: str) -> list[str]:
         """The methods some operation takes at PATH (for an answer to a method no operation has there)."""
