@@ -28,10 +28,11 @@ STATEFUL_SERVICES = {"glue": "the Glue ML family (transforms and task runs)"}
 def add_parser(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "serve",
-        help="serve SERVICE's AWS JSON protocol on HTTP: validated inputs, generated or stateful answers",
-        description="Start an HTTP endpoint speaking SERVICE's AWS JSON 1.0/1.1 protocol; point any SDK at it "
-        "with its endpoint URL. Every request is validated against the input schema (the operation's "
-        "validation error, SerializationException, UnknownOperationException); answers are generated from "
+        help="serve SERVICE's wire protocol on HTTP: validated inputs, generated or stateful answers",
+        description="Start an HTTP endpoint speaking SERVICE's wire protocol (AWS JSON 1.0/1.1, query, ec2, "
+        "rest-json, rest-xml with S3's path-style and virtual-hosted requests, smithy-rpc-v2-cbor); point any "
+        "SDK at it with its endpoint URL. Every request is routed and validated against the input schema (the "
+        "protocol's validation, serialization and unknown-operation errors); answers are generated from "
         "the output schema, repeatable under --seed. For glue, the ML family (CreateMLTransform, "
         "StartMLEvaluationTaskRun, GetMLTaskRun, ...) keeps state. Stop it with SIGTERM or Ctrl-C.",
     )

@@ -289,12 +289,20 @@ class _Form:
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         self.fields: dict[str, str] = {}
         self.prefixes: set[str] = set()
+        # The item numbers under each prefix (`Tag.3.Key` gives `Tag`: {3}): botocore leaves out the items
+        # that serialize to nothing (an empty structure), so numbers may skip, and EC2 reads them so.
+        self.indices: dict[str, set[int]] = {}
         for key, text in pairs:
             self.fields[key] = text
             position = key.find(".")
             while position >= 0:
-                self.prefixes.add(key[:position])
-                position = key.find(".", position + 1)
+                prefix = key[:position]
+                self.prefixes.add(prefix)
+                end = key.find(".", position + 1)
+                segment = key[position + 1:] if end < 0 else key[position + 1:end]
+                if segment.isdigit() and len(segment) < 10:
+                    self.indices.setdefault(prefix, set()).add(int(segment))
+                position = end
         self.claimed: set[str] = set()
 
     def has(self, key: str) -> bool:
@@ -410,14 +418,10 @@ class _FormReader:
         else:
             items_prefix = f"{key}.{schema.get('x-aws-member-name', 'member')}"
         values: list[Any] = []
-        index = 1
-        while True:
+        for index in sorted(self.form.indices.get(items_prefix, ())):
             item_key = f"{items_prefix}.{index}"
-            if not self.form.has(item_key):
-                break
-            found = self.value(item, item_key, child_pointer(pointer, index - 1))
+            found = self.value(item, item_key, child_pointer(pointer, len(values)))
             values.append(None if found is _ABSENT else found)
-            index += 1
         if key in self.form.fields and (not self.ec2):
             text = self.form.take(key)
             if text:

@@ -152,8 +152,12 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _answer
 
     def _request(self, body: bytes) -> HttpRequest:
-        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        """The request as the endpoint reads it: the URL from the Host header (S3 finds a bucket there) and
+        the request target; an absolute target (`GET http://host/path`, as to a proxy) is the URL itself."""
         headers = {name: value for name, value in self.headers.items()}
+        if self.path.startswith(("http://", "https://")):
+            return HttpRequest(self.command, self.path, headers, body)
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         return HttpRequest(self.command, f"http://{host}{self.path}", headers, body)
 
     def handle_expect_100(self) -> bool:

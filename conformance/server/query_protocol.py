@@ -62,6 +62,10 @@ class FormProtocol(ServerProtocol):
         if protocol != self.name:
             raise UsageError(f"{service} uses {protocol}, not {self.name}")
         super().__init__(service)
+        namespace = spec.deriver(service).raw["metadata"].get("xmlNamespace")
+        self.service_document: dict[str, Any] = {"$defs": {}, "x-aws-errors": {}}
+        if namespace:
+            self.service_document["x-aws-xml-namespace"] = namespace
 
     def route(self, request: HttpRequest) -> str:
         if request.method not in ("POST", "GET"):
@@ -91,9 +95,11 @@ class FormProtocol(ServerProtocol):
     def headers(self, request_id: str) -> dict[str, str]:
         return {"Content-Type": XML_CONTENT_TYPE, REQUEST_ID_HEADER: request_id}
 
-    def status_of(self, error: ServiceError, operation: str | None) -> int:
-        return error.status
-
+    def document_of(self, operation: str | None) -> dict[str, Any]:
+        """OPERATION's document; for an error of no operation (InvalidAction), one with the service's namespace."""
+        if operation is not None:
+            return spec.document(self.service, operation)
+        return self.service_document
 
 class QueryProtocol(FormProtocol):
     name: ClassVar[str] = "query"
@@ -117,7 +123,7 @@ class QueryProtocol(FormProtocol):
               request_id: str | None = None) -> HttpResponse:
         request_id = request_id or new_request_id()
         shape = self.error_shape(operation, error.code)
-        document = spec.document(self.service, operation) if operation is not None else _EMPTY_DOCUMENT
+        document = self.document_of(operation)
         members = {name: value for name, value in xml_safe(error.members).items() if name.lower() != "message"}
         body = query_error(document, shape, self.wire_code(shape, error.code), xml_safe(error.message), members,
                            sender=error.status < 500, request_id=request_id)
@@ -151,14 +157,11 @@ class Ec2Protocol(FormProtocol):
               request_id: str | None = None) -> HttpResponse:
         request_id = request_id or new_request_id()
         shape = self.error_shape(operation, error.code)
-        document = spec.document(self.service, operation) if operation is not None else _EMPTY_DOCUMENT
+        document = self.document_of(operation)
         members = {name: value for name, value in xml_safe(error.members).items() if name.lower() != "message"}
         body = ec2_error(document, shape, self.wire_code(shape, error.code), xml_safe(error.message), members,
                          request_id=request_id)
         return HttpResponse(error.status, self.headers(request_id), body)
-
-
-_EMPTY_DOCUMENT: dict[str, Any] = {"$defs": {}, "x-aws-errors": {}}
 
 
 def _parameter(path: str) -> str:

@@ -8,7 +8,11 @@ with any value), `/{Bucket}?list-type=2` (that key with that value). Several tem
 specific wins, as API Gateway and S3 choose, in this order: more query literals; more of the operation's
 required query-string and header members present, less those absent (S3's `PUT /bucket/key` is CopyObject
 with an `x-amz-copy-source` header, UploadPart with `?partNumber&uploadId`, else PutObject); fewer greedy
-labels; more literal characters in the path; fewer labels. A trailing slash the template lacks is accepted.
+labels; more literal characters in the path; fewer labels; an operation that is not deprecated (S3's
+GetBucketLifecycleConfiguration over GetBucketLifecycle, at the same URI); else the first by name. A trailing
+slash the template lacks is accepted. A request no route takes is tried once more with empty labels allowed
+(`/users//security-profiles`: botocore sends an empty string so, which Smithy forbids but the schema allows),
+so that it reaches its operation, whose input then says what is wrong.
 """
 
 from __future__ import annotations
@@ -31,14 +35,17 @@ class Route:
     template: str
     pattern: re.Pattern[str]
     query: tuple[tuple[str, str | None], ...]  # required keys, each with its required value (None: any)
-    rank: tuple[int, int, int]  # higher is more specific: -greedy labels, literal characters, -labels
+    rank: tuple[int, int, int, int]  # higher is more specific: -greedy labels, literal characters, -labels,
+    # not deprecated
     member_query: tuple[str, ...] = ()  # query-string parameters of required members
     member_headers: tuple[str, ...] = ()  # headers (lower case) of required members
+    lenient: re.Pattern[str] | None = None  # the pattern with empty one-segment labels allowed
 
     def score(self, method: str, path: str, query: dict[str, list[str]],
-              headers: frozenset[str]) -> tuple[int, ...] | None:
+              headers: frozenset[str], lenient: bool = False) -> tuple[int, ...] | None:
         """How specifically this route takes the request (higher: more); None when it does not take it."""
-        if method != self.method or self.pattern.fullmatch(path) is None:
+        pattern = self.lenient if lenient and self.lenient is not None else self.pattern
+        if method != self.method or pattern.fullmatch(path) is None:
             return None
         if not all(key in query and (value is None or value in query[key]) for key, value in self.query):
             return None
@@ -48,7 +55,7 @@ class Route:
 
 
 def compile_route(operation: str, method: str, template: str, member_query: tuple[str, ...] = (),
-                  member_headers: tuple[str, ...] = ()) -> Route:
+                  member_headers: tuple[str, ...] = (), deprecated: bool = False) -> Route:
     path, _, literals = template.partition("?")
     parts: list[str] = []
     position = greedy = labels = 0
@@ -59,12 +66,15 @@ def compile_route(operation: str, method: str, template: str, member_query: tupl
         labels += 1
         position = match.end()
     parts.append(re.escape(path[position:]))
-    pattern = "".join(parts) + ("" if path.endswith("/") else "/?")
+    trailing = "" if path.endswith("/") else "/?"
+    pattern = "".join(parts) + trailing
+    lenient = "".join(part if part != "([^/]+)" else "([^/]*)" for part in parts) + trailing
     query = tuple((unquote(key), unquote(value) if equals else None)
                   for key, equals, value in (pair.partition("=") for pair in literals.split("&") if pair))
     literal_characters = len(LABEL.sub("", path))
     return Route(operation, method.upper(), template, re.compile(pattern), query,
-                 (-greedy, literal_characters, -labels), member_query, tuple(name.lower() for name in member_headers))
+                 (-greedy, literal_characters, -labels, 0 if deprecated else 1), member_query,
+                 tuple(name.lower() for name in member_headers), re.compile(lenient) if lenient != pattern else None)
 
 
 class Router:
@@ -83,7 +93,8 @@ class Router:
                                      if member.get("x-aws-location") == location and member.get("x-aws-location-name"))
                      for location in ("querystring", "header")}
             self.routes.append(compile_route(operation, str(http.get("method", "POST")),
-                                             str(http.get("requestUri", "/")), bound["querystring"], bound["header"]))
+                                             str(http.get("requestUri", "/")), bound["querystring"], bound["header"],
+                                             bool(document.get("deprecated"))))
 
     def route(self, method: str, path: str, query_string: str, header_names: Iterable[str] = ()) -> Route | None:
         """The most specific route of METHOD PATH?QUERY_STRING (PATH still percent-encoded) with headers
@@ -92,12 +103,15 @@ class Router:
         for key, value in parse_qsl(query_string, keep_blank_values=True):
             query.setdefault(key, []).append(value)
         headers = frozenset(name.lower() for name in header_names)
-        best: tuple[tuple[int, ...], Route] | None = None
-        for route in self.routes:
-            score = route.score(method, path, query, headers)
-            if score is not None and (best is None or score > best[0]):
-                best = (score, route)
-        return best[1] if best is not None else None
+        for lenient in (False, True):
+            best: tuple[tuple[int, ...], Route] | None = None
+            for route in self.routes:
+                score = route.score(method, path, query, headers, lenient)
+                if score is not None and (best is None or score > best[0]):
+                    best = (score, route)
+            if best is not None:
+                return best[1]
+        return None
 
     def methods_of(self, path: str) -> list[str]:
         """The methods some operation takes at PATH (for an answer to a method no operation has there)."""

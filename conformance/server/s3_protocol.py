@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from conformance.exchange import HttpRequest, HttpResponse
@@ -87,7 +87,7 @@ class S3Protocol(RestXmlProtocol):
         shape = self.error_shape(operation, error.code)
         code = self.wire_code(shape, error.code)
         headers = self.headers(request_id)
-        members: Any = self.error_members(operation, shape, error)
+        members = self.error_members(operation, shape, error)
         body = (f"<Error><Code>{escape(code)}</Code><Message>{escape(xml_safe(error.message))}</Message>{members}"
                 f"<RequestId>{request_id}</RequestId><HostId>{headers[S3_HOST_ID_HEADER]}</HostId></Error>")
         return HttpResponse(self.error_status(error, shape), headers, body.encode())
