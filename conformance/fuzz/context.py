@@ -2,7 +2,8 @@
 
 Built from a service name (`for_operation`, through the cached `conformance.spec` documents) or from any
 botocore `ServiceModel` (`for_model`, used for the protocol-test fixtures, whose services botocore does not
-ship). The AWS JSON 1.0 / 1.1, query and ec2 protocols are spoken: their responses are what the generators write.
+ship). The AWS JSON 1.0 / 1.1, query, ec2, rest-json and rest-xml protocols are spoken: their responses are
+what the generators write.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from conformance.spec.derive import (
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 REQUEST_ID = "c0f1e2d3-0000-4000-8000-00000000f022"
 XML_PROTOCOLS = ("query", "ec2")  # the XML protocols whose answers conformance.fuzz.xml_generate writes
-SPOKEN = ("json", *XML_PROTOCOLS)
+# The rest protocols' answers are conformance.fuzz.rest_generate's, with the Content-Type each sends.
+REST_CONTENT_TYPES = {"rest-json": "application/json", "rest-xml": "application/xml"}
+SPOKEN = ("json", *XML_PROTOCOLS, *REST_CONTENT_TYPES)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class OperationContext:
     def content_type(self) -> str:
         if self.protocol in XML_PROTOCOLS:
             return "text/xml"
+        if self.protocol in REST_CONTENT_TYPES:
+            return REST_CONTENT_TYPES[self.protocol]
         return f"application/x-amz-json-{self.json_version}"
 
     def headers(self, content_type: str | None = "") -> dict[str, str]:
@@ -129,7 +134,8 @@ def for_model(model: ServiceModel, operation: str, service: str | None = None) -
 
 def _require_json(service: str, protocol: str) -> None:
     if protocol not in SPOKEN:
-        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query and ec2 responses; {service} uses the "
+        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query, ec2, rest-json and rest-xml responses; "
+                         f"{service} uses the "
                          f"{protocol} protocol")
 
 
