@@ -50,6 +50,7 @@ from conformance.fuzz.rest_wire import (
     SUCCESS_STATUSES,
     Bindings,
     bindings_of,
+    bindings_of_root,
     bound_headers,
     bound_status,
     raw_payload_bytes,
@@ -58,7 +59,7 @@ from conformance.fuzz.rest_wire import (
 from conformance.fuzz.wire import INTACT, MALFORMED, VALID, Expectation, WireResponse, encode, shown
 from conformance.fuzz.xml_generate import XML_FAMILIES, XmlResponseGenerator
 from conformance.protocols.base import part_root, resolve, shape_kind
-from conformance.protocols.xml_encode import REQUEST_ID, RawText, XmlWriter, escape, unmodelled
+from conformance.protocols.xml_encode import REQUEST_ID, RawText, RawXml, XmlWriter, escape, unmodelled
 from conformance.spec.derive import Schema
 
 ERROR_TYPE_HEADER = "X-Amzn-ErrorType"
@@ -227,9 +228,10 @@ def _json_code_carriers(code: str) -> list[tuple[str, str | None, dict[str, Any]
 def _rest_json_error_code(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse | None:
     assert isinstance(gen, RestJsonResponseGenerator) and base.code is not None
     properties = gen.root_properties(gen.part_of(base))
+    bound_code = gen.bindings(gen.part_of(base)).header(ERROR_TYPE_HEADER) is not None
     usable = [carrier for carrier in _json_code_carriers(base.code)
               if not set(carrier[2]) & set(properties)  # a member of that name would be read as the code
-              and (carrier[1] is not None or not {"code", "Code"} & set(base.body))]
+              and (carrier[1] is not None or not ({"code", "Code"} & set(base.body) or bound_code))]
     label, header, extra = _pick(usable, variant)
     response = gen.error_response(base, base.body, label, mode=VALID, family="error-code", target=label,
                                   code_header=header, extra=extra)
@@ -261,8 +263,12 @@ def _rest_json_common_error(gen: ResponseGenerator, base: Base, slot: int, varia
     known = gen.context.error_for_code(code)
     headers = gen.context.headers()
     headers[ERROR_TYPE_HEADER] = raw
-    return WireResponse(status, headers, encode(members), f"common error {raw} (HTTP {status})", "common-error",
-                        "error code", Expectation(VALID, members, code, known.name if known else None))
+    body = encode(members)
+    expected = members
+    if known is not None:  # an error shape may bind members to headers every answer has (X-Amzn-ErrorType)
+        expected = finish(bindings_of_root(known.schema, known.schema), headers, body, members)
+    return WireResponse(status, headers, body, f"common error {raw} (HTTP {status})", "common-error",
+                        "error code", Expectation(VALID, expected, code, known.name if known else None))
 
 
 # -- rest-xml error envelopes -----------------------------------------------------------------------------------------
@@ -311,6 +317,28 @@ REST_XML_FAMILY_NAMES = tuple(family.name for family in REST_XML_FAMILIES)
 
 
 # -- the generators ---------------------------------------------------------------------------------------------------
+
+def finish(bindings: Bindings, headers: dict[str, str], body: bytes, expected: Any) -> Any:
+    """RestGenerator.finish for the structure BINDINGS describe."""
+    length = bindings.header(CONTENT_LENGTH)
+    if length is not None:
+        set_header(headers, length.name, str(len(body)))
+    if not isinstance(expected, dict):
+        return expected
+    expected = bindings.read_back(expected)
+    if length is not None:
+        expected = {**expected, length.member: len(body)}
+    lowered = {name.lower(): value for name, value in headers.items()}
+    for binding in bindings.headers:
+        # A string member is its header's text: what the member set, or a header every answer of the
+        # protocol has (Content-Type, X-Amzn-ErrorType) that the model binds to a member as well.
+        if binding.kind == "string" and not binding.jsonvalue and binding.name.lower() in lowered:
+            expected = {**expected, binding.member: lowered[binding.name.lower()]}
+    for binding in bindings.maps:
+        if not binding.name:  # every header is the map's
+            expected = {**expected, binding.member: dict(headers)}
+    return expected
+
 
 class RestGenerator(ResponseGenerator):
     """What the rest-json and rest-xml generators share: members where the model binds them, bases a rest answer
@@ -406,23 +434,8 @@ class RestGenerator(ResponseGenerator):
 
     def finish(self, part: str | None, headers: dict[str, str], body: bytes, expected: Any) -> Any:
         """The Content-Length a member is bound to, from the body; EXPECTED with what the headers turned out."""
-        bindings = self.bindings(part)
-        length = bindings.header(CONTENT_LENGTH)
-        if length is not None:
-            set_header(headers, length.name, str(len(body)))
-        if not isinstance(expected, dict):
-            return expected
-        if length is not None:
-            expected = {**expected, length.member: len(body)}
-        lowered = {name.lower(): value for name, value in headers.items()}
-        for binding in bindings.headers:
-            # A header every answer has (the protocol's Content-Type) is the member's value when it set none.
-            if expected.get(binding.member) is None and binding.kind == "string" and binding.name.lower() in lowered:
-                expected = {**expected, binding.member: lowered[binding.name.lower()]}
-        for binding in bindings.maps:
-            if not binding.name:  # every header is the map's
-                expected = {**expected, binding.member: dict(headers)}
-        return expected
+        return finish(self.bindings(part), headers, body, expected)
+
 
     def success(self, body: Any, label: str, mode: str, family: str, target: str,
                 expected: Any = None) -> WireResponse:
@@ -490,8 +503,15 @@ class RestJsonResponseGenerator(RestGenerator):
         status, headers = self.head(self.part_of(base), members, base.status)
         header = base.code if code_header == "" else code_header
         if header is not None:
-            headers[ERROR_TYPE_HEADER] = header
+            set_header(headers, ERROR_TYPE_HEADER, header)
         return status, headers
+
+    def error_base(self, error: DeclaredError, body: Any) -> Base:
+        base = super().error_base(error, body)
+        bound = self.bindings(self.part_of(base)).header(ERROR_TYPE_HEADER)
+        if bound is not None:  # the member is the code header: it holds the code
+            base.body = {**base.body, bound.member: error.code}
+        return base
 
     def error_response(self, base: Base, members: Any, label: str, *, mode: str, family: str, target: str,
                        code_header: str | None = "", extra: dict[str, Any] | None = None) -> WireResponse:
@@ -624,7 +644,13 @@ class RestXmlResponseGenerator(RestGenerator, XmlResponseGenerator):
 
 
 class RestXmlWriter(XmlWriter):
-    """The XML writer, with the namespaces shapes declare (S3's Grantee: `xmlns:xsi` for its `xsi:type`)."""
+    """The XML writer, with the namespaces shapes declare (S3's Grantee: `xmlns:xsi` for its `xsi:type`), and
+    raw text or XML (malformed answers) where a flattened list or map goes."""
+
+    def member(self, schema: Schema, name: str, value: Any, flattened: bool) -> str:
+        if isinstance(value, RawText | RawXml):
+            return self.element(schema, name, value)
+        return super().member(schema, name, value, flattened)
 
     def attributes(self, schema: Schema, value: dict[str, Any]) -> str:
         found = super().attributes(schema, value)

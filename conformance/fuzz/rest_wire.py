@@ -116,19 +116,26 @@ class Bindings:
                     value, int) and not isinstance(value, bool) else 200
         if self.payload is not None and self.payload_schema is not None:
             value = out.get(self.payload)
-            kind = shape_kind(self.payload_schema)
-            if kind == "string":
-                out[self.payload] = _SURROGATES.sub("\ufffd", value) if isinstance(value, str) else ""
-            elif kind == "blob":
-                out[self.payload] = value if isinstance(value, str) else ""  # an empty body is an empty blob
-            elif value is None:
-                out[self.payload] = {}  # botocore reads an empty body as the empty structure
-        return out
+            if shape_kind(self.payload_schema) == "string" and isinstance(value, str):
+                out[self.payload] = _SURROGATES.sub("\ufffd", value)
+        return self.read_back(out)
+
+    def read_back(self, members: dict[str, Any]) -> dict[str, Any]:
+        """MEMBERS as a client reads them back: an absent payload is what an empty body is (an empty blob or
+        string, the empty structure: botocore sets the payload member whatever the body)."""
+        if self.payload is None or self.payload_schema is None or members.get(self.payload) is not None:
+            return members
+        kind = shape_kind(self.payload_schema)
+        return {**members, self.payload: "" if kind in RAW_PAYLOAD_KINDS else {}}
 
 
 def bindings_of(document: Schema, part: str) -> Bindings:
     """The bindings of PART ("output" or "error:NAME") of DOCUMENT's operation."""
-    found = part_root(document, part)
+    return bindings_of_root(document, part_root(document, part))
+
+
+def bindings_of_root(document: Schema, found: Schema | None) -> Bindings:
+    """The bindings of the structure FOUND (resolved through DOCUMENT's `$defs`; None: no structure)."""
     root = resolve(document, found) if found is not None else None
     headers: list[Binding] = []
     maps: list[Binding] = []
