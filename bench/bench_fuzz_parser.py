@@ -1,5 +1,6 @@
 """Benchmark: fuzz cases per second through botocore's parser for glue GetMLTaskRun, or any SERVICE:OPERATION
-given (iam:GetUser for the query protocol) (target: 2,000/s).
+given, or a protocol's representative operation (PROTOCOL_OPERATIONS: iam:GetUser for query,
+lambda:GetFunction for rest-json, s3:ListObjectsV2 for rest-xml, ...) (target: 2,000/s on every protocol).
 
 Four measurements in one process, same interpreter, same machine load:
 - baseline: bare `botocore.parsers.create_parser("json").parse(...)` on one fixed valid response, in a loop
@@ -15,7 +16,8 @@ Each rate is given per wall-clock second and per CPU second of this process (`ti
 shared machine the first follows the load, the second does not. The verdict uses the wall-clock sweep rate;
 ratios against both baselines show the cost of generating and judging a case.
 For another operation than GetMLTaskRun the baseline parses the generator's first valid response.
-Run: python bench/bench_fuzz_parser.py [N] [SERVICE:OPERATION]
+Run: python bench/bench_fuzz_parser.py [N] [SERVICE:OPERATION | PROTOCOL]
+(e.g. `python bench/bench_fuzz_parser.py 20000 rest-xml`)
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ from botocore.awsrequest import HeadersDict
 from conformance.fuzz import FuzzOptions, FuzzRunner, default_parser, for_operation
 
 SERVICE, OPERATION = "glue", "GetMLTaskRun"
+# One operation a protocol, with what its answers carry: headers, header maps, status members, payloads.
+PROTOCOL_OPERATIONS = {"json": "glue:GetMLTaskRun", "query": "iam:GetUser", "ec2": "ec2:DescribeInstances",
+                       "rest-json": "lambda:GetFunction", "rest-xml": "s3:ListObjectsV2"}
 TARGET = 2000.0
 SEED = 20240229
 
@@ -130,7 +135,7 @@ def main() -> None:
     global SERVICE, OPERATION
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
     if len(sys.argv) > 2:
-        SERVICE, OPERATION = sys.argv[2].split(":", 1)
+        SERVICE, OPERATION = PROTOCOL_OPERATIONS.get(sys.argv[2], sys.argv[2]).split(":", 1)
     for_operation(SERVICE, OPERATION)  # warm the schema caches: not part of any measurement
     base, base_cpu = baseline(cases)
     alone, alone_cpu = parser_only(cases)
