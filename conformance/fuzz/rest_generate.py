@@ -442,7 +442,7 @@ class RestGenerator(ResponseGenerator):
         members = body if isinstance(body, dict) else {}
         status, headers = self.head("output", members, 200)
         data = self.body_bytes("output", members, None)
-        value = self.finish("output", headers, data, expected) if mode != MALFORMED else None
+        value = self.finish("output", headers, data, expected if mode != MALFORMED else None)
         return WireResponse(status, headers, data, label, family, target, Expectation(mode, value))
 
     def error_head(self, base: Base, members: dict[str, Any], code_header: str | None) -> tuple[int, dict[str, str]]:
@@ -457,9 +457,8 @@ class RestGenerator(ResponseGenerator):
         status, headers = self.error_head(base, sent, code_header)
         data = self.error_body_of(base, {**(extra or {}), **sent})
         expectation = self.error_expectation(base, members, mode)
-        if mode != MALFORMED:
-            expectation = Expectation(mode, self.finish(part, headers, data, expectation.value),
-                                      expectation.error_code, expectation.error_name)
+        value = self.finish(part, headers, data, expectation.value)  # None for a malformed answer
+        expectation = Expectation(mode, value, expectation.error_code, expectation.error_name)
         return WireResponse(status, headers, data, full, family, target, expectation)
 
     def error_body_of(self, base: Base, members: dict[str, Any]) -> bytes:
