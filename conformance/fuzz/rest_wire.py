@@ -107,13 +107,11 @@ class Bindings:
                                        for key, item in value.items() if item is not None}
             else:
                 out[binding.member] = {}  # botocore sets the map whether or not a header has the prefix
-        if self.status is not None:
-            value = out.get(self.status.member)
-            if status is not None:
-                out[self.status.member] = status
-            elif not (isinstance(value, int) and not isinstance(value, bool) and value in SUCCESS_STATUSES):
-                out[self.status.member] = SUCCESS_STATUSES[value % len(SUCCESS_STATUSES)] if isinstance(
-                    value, int) and not isinstance(value, bool) else 200
+        if self.status is not None:  # an error's status, or a 2xx status that carries a body
+            drawn = out.get(self.status.member)
+            number = drawn if isinstance(drawn, int) and not isinstance(drawn, bool) else 0
+            chosen = number if number in SUCCESS_STATUSES else SUCCESS_STATUSES[number % len(SUCCESS_STATUSES)]
+            out[self.status.member] = status if status is not None else chosen
         if self.payload is not None and self.payload_schema is not None:
             value = out.get(self.payload)
             if shape_kind(self.payload_schema) == "string" and isinstance(value, str):
