@@ -151,6 +151,10 @@ def bindings_of_root(document: Schema, found: Schema | None) -> Bindings:
         else:
             status = binding
     payload = root.get("x-aws-payload") if root is not None else None
+    if root is not None and payload is not None:
+        # The trait names the member; rest-json keys a body member by its wire name (medialive's `Body` is `body`).
+        payload = next((wire for wire, member in root.get("properties", {}).items()
+                        if member.get("x-aws-member", wire) == payload), None)
     payload_schema = resolve(document, root["properties"][payload]) if root is not None and payload else None
     return Bindings(document, root, tuple(headers), tuple(maps), status, str(payload) if payload else None,
                     payload_schema)
