@@ -423,3 +423,14 @@ def test_a_run_judges_cases_at_speed_without_false_positives_on_valid_answers() 
         runner.sweep()
         wrong = [defect for defect in runner.defects.values() if defect.kind == WRONG_VALUE]
         assert all(defect.response.family == "namespace" for defect in wrong), [d.label for d in wrong]
+
+
+def test_a_payload_is_found_by_its_member_name_whatever_its_wire_name() -> None:
+    """medialive's DescribeInputDeviceThumbnail: `payload: Body` names the member whose JSON name is `body`."""
+    generator = _generator("medialive:DescribeInputDeviceThumbnail")
+    assert generator.bindings("output").payload == "body" and generator.bindings("output").raw_payload
+    base = generator.success_base({"body": base64.b64encode(b"\xff\xd8jpeg").decode()})
+    response = generator.success(base.body, "valid", VALID, "valid", "output", expected=base.body)
+    assert response.body == b"\xff\xd8jpeg" and response.headers["Content-Length"] == "6"
+    parser = BotocoreParser(generator.context.model, "DescribeInputDeviceThumbnail")
+    assert Oracle(generator.context).judge(response, parser(response)) is None
