@@ -4,6 +4,7 @@ in the adapter) shows too.
 
 Needs Node.js and `npm install --prefix adapters/js` (`.ci/run` does it); skipped with the reason otherwise.
 The server runs in this process with two case workers, as `serve --fuzz` does; the SDK in a node process.
+One JSON service pair (Glue, CloudWatch Logs) and one XML one (IAM, the query protocol).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from conformance.server.http import serve_in_thread
 from conformance.server.workers import CaseWorkers
 
 ADAPTER = Path(__file__).resolve().parent.parent / "adapters" / "js"
-PACKAGES = ("@aws-sdk/client-glue", "@aws-sdk/client-cloudwatch-logs")
+PACKAGES = ("@aws-sdk/client-glue", "@aws-sdk/client-cloudwatch-logs", "@aws-sdk/client-iam")
 
 
 def _node() -> str:
@@ -99,6 +100,22 @@ def test_the_js_sdk_on_logs_overflows_its_stack_and_returns_out_of_range_numbers
     _, defects = _fuzz("logs", 400)
     assert _has(defects, "crash", "RangeError", "deep-nesting:")  # Maximum call stack size exceeded
     assert _has(defects, "accepted-invalid", None, "out-of-range:")  # a negative epoch-ms, returned as is
+
+
+def test_the_js_sdk_on_iam_accepts_entity_expansions_and_crashes_on_query_xml() -> None:
+    """The query protocol (XML): the SDK's own XML parser refuses what is not XML (a documented refusal, no
+    defect), but an entity expansion comes back as an output missing its required members, a bad error code
+    or a timestamp it cannot read crashes it with TypeError, and deep nesting overflows its stack."""
+    summary, defects = _fuzz("iam", 400)
+    assert _has(defects, "accepted-invalid", None, "entity-expansion:")
+    assert _has(defects, "crash", "TypeError", "bad-error-code:")
+    assert _has(defects, "crash", "RangeError", "deep-nesting:")
+    assert summary["outcomes"].get("Error", 0) > 0  # "@aws-sdk XML parse error: ..." on what is not XML
+    refused = {d.case for d in defects}
+    assert summary["verdicts"]["none"] > len(refused)  # most answers were read right or refused as documented
+    assert all(d.case and d.case.startswith(f"{d.operation}-") and d.response.label == d.label for d in defects)
+    assert all(d.response.body.lstrip().startswith(b"<") or d.category.startswith(("not-xml:", "html:", "empty"))
+               for d in defects)  # XML answers: the server spoke the query protocol
 
 
 def test_the_js_sdk_loses_int64_precision_above_2_53() -> None:

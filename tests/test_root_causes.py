@@ -119,3 +119,24 @@ def test_the_html_report_opens_with_the_picture_then_root_causes_then_operations
     first = next(c for c in root_causes(result) if c.severity == "error")
     assert page.index(first.id) < page.index("id='matrix'")
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page) and "url(" not in page
+
+
+def test_the_html_report_shows_each_root_cause_of_an_operation_once_whole_and_its_repeats_as_lines() -> None:
+    import copy
+
+    from conformance.report.html_report import render_html
+
+    result = planted_run()
+    op = next(op for op in result.operations if op.operation == "GetMLTransform" and op.findings)
+    first = op.findings[0]
+    repeat = copy.copy(first)
+    repeat.request = {"body": "a repeat of the same defect: its body is not in the page"}
+    op.findings.append(repeat)
+    page = render_html(result)
+    section = page[page.index("<section id='op-glue-GetMLTransform'>"):]
+    section = section[:section.index("</section>")]
+    [cause] = {c.id for c in root_causes(result) if f"glue:{op.operation}" in c.operations and c.check == first.check}
+    assert section.count("<p>request</p>") == len({c.id for c in root_causes(result)
+                                                   if f"glue:{op.operation}" in c.operations})
+    assert "more of the same root causes" in section and f"<a href='#{cause}'>{cause}</a></li>" in section
+    assert "its body is not in the page" not in page

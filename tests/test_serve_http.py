@@ -17,7 +17,7 @@ import pytest
 from botocore.config import Config
 
 from conformance.cli import main
-from conformance.exchange import HttpResponse
+from conformance.exchange import HttpRequest, HttpResponse
 from conformance.server.endpoint import Endpoint, EndpointOptions
 from conformance.server.glue_ml import GlueMLFamily
 from conformance.server.http import ServeServer, serve_in_thread
@@ -132,9 +132,9 @@ def test_many_concurrent_clients_are_served(server: ServeServer) -> None:
 
 def test_stop_lets_the_request_in_flight_finish() -> None:
     class SlowEndpoint(Endpoint):
-        def answer(self, target: str | None, body: bytes) -> HttpResponse:
+        def handle(self, request: HttpRequest) -> tuple[str | None, HttpResponse]:
             time.sleep(0.5)
-            return super().answer(target, body)
+            return super().handle(request)
 
     endpoint = SlowEndpoint("glue", EndpointOptions(seed=1), GlueMLFamily())
     server = ServeServer(("127.0.0.1", 0), endpoint)
@@ -179,7 +179,7 @@ def test_the_request_log_names_operation_and_status() -> None:
 
 @pytest.mark.parametrize(("arguments", "message"), [
     (["nosuchservice"], "unknown service 'nosuchservice'"),
-    (["s3"], "s3 uses rest-xml"),
+    (["iam", "--state", "iam.json"], "iam has none"),
     (["glue", "--replay-case", "nonsense"], "is not a case id"),
     (["glue", "--replay-case", "NoSuchOperation-00ff"], "unknown operation 'NoSuchOperation'"),
 ])

@@ -33,6 +33,23 @@ def test_dumps_matches_json_dumps_on_real_documents() -> None:
         assert dumps(document) == json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
+def test_documents_sharing_their_shapes_text_are_written_as_json_dumps_writes_them() -> None:
+    deriver = spec.deriver("glue")
+    defs_text: writer.DefsText = {}
+    for operation in ("GetMLTaskRun", "GetMLTransform", "GetMLTaskRuns", "CreateMLTransform"):
+        document = deriver.document(operation)
+        assert dumps(document, defs_text) == json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    assert "EntityNotFoundException" in defs_text  # shared, so encoded once
+
+
+def test_a_shapes_remembered_text_is_used_only_for_the_schema_it_was_made_from() -> None:
+    defs_text: writer.DefsText = {}
+    first = {"title": "t", "$defs": {"Name": {"type": "string"}}}
+    second = {"title": "t", "$defs": {"Name": {"type": "integer"}, "Other": {}}}
+    for document in (first, second, {"title": "t", "$defs": {}}):
+        assert dumps(document, defs_text) == json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
 def test_many_services_write_the_index_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     writes: list[Path] = []

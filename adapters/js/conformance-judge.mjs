@@ -19,10 +19,12 @@
 
 const CASE_HEADER = "x-conformance-case";
 
-// A JSON.parse refusal (the SDK attaches the body text to it) is the SDK's way of rejecting a response;
-// any other exception from deserializing (TypeError, RangeError, ...) is a crash of the SDK.
+// How the SDK rejects a body it cannot read: JSON.parse's SyntaxError (the SDK attaches the body text to it),
+// and for the XML protocols the Error its own XML parser (@aws-sdk/xml-builder's parseXML) throws. Any other
+// exception from deserializing (TypeError, RangeError, ...) is a crash of the SDK.
+const XML_PARSE_ERROR = "@aws-sdk XML parse error";
 export function isDocumentedRefusal(error) {
-  return error instanceof SyntaxError;
+  return error instanceof SyntaxError || String(error?.message ?? "").startsWith(XML_PARSE_ERROR);
 }
 
 // VALUE as verdict-input JSON: what JSON cannot hold travels tagged ($date, $bytes, $number).

@@ -4,6 +4,7 @@
 
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetMLTaskRunCommand, GetMLTransformCommand, GlueClient } from "@aws-sdk/client-glue";
+import { GetUserCommand, IAMClient, ListUsersCommand } from "@aws-sdk/client-iam";
 import { conformanceJudge } from "./conformance-judge.mjs";
 
 // The operations called, in turn, per service: valid inputs, so that every answer is a fuzz case.
@@ -11,6 +12,7 @@ const SERVICES = {
   glue: [GlueClient, [() => new GetMLTaskRunCommand({ TransformId: "tfm-1", TaskRunId: "tsk-1" }),
                       () => new GetMLTransformCommand({ TransformId: "tfm-1" })]],
   logs: [CloudWatchLogsClient, [() => new GetLogEventsCommand({ logGroupName: "g", logStreamName: "s" })]],
+  iam: [IAMClient, [() => new GetUserCommand({ UserName: "u" }), () => new ListUsersCommand({})]],
 };
 
 const [service, endpoint, calls = "200", concurrency = "1"] = process.argv.slice(2);

@@ -32,6 +32,9 @@ def add_parser(subparsers: Any) -> None:
                         "(default: botocore's parser for the operation's protocol)")
     parser.add_argument("--parser-error", metavar="MODULE:CLASS",
                         help="the exception type --parser raises for responses it rejects (any other is a crash)")
+    parser.add_argument("--protocol", metavar="NAME",
+                        help="answer in NAME, a protocol the service's model lists beside botocore's choice "
+                        "(smithy-rpc-v2-cbor for CloudWatch, CodeBuild, Translate, ...; default: botocore's)")
     parser.add_argument("--max-examples", type=positive_int, default=1000, metavar="N",
                         help="generated cases per round (default 1000)")
     parser.add_argument("--seed", type=int, metavar="S", help="repeat a run exactly")
@@ -55,7 +58,8 @@ def run_judge(args: argparse.Namespace) -> int:
     if colon:
         spec.document(service, operation)
     for option, given in (("--parser", args.parser_spec), ("--parser-error", args.parser_error),
-                          ("--pytest", args.pytest), ("--seed", args.seed is not None)):
+                          ("--pytest", args.pytest), ("--seed", args.seed is not None),
+                          ("--protocol", args.protocol)):
         if given:
             raise UsageError(f"--judge judges what a client already made of each case; {option} does not apply "
                              "(a client's defects reproduce with `conformance serve SERVICE --replay-case ID`)")
@@ -96,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path} is a directory, not a report file")
     if args.parser_error and not args.parser_spec:
         raise UsageError("--parser-error names the error type of a --parser; botocore's is ResponseParserError")
-    context = for_operation(service, operation)
+    context = for_operation(service, operation, args.protocol)
     parser: Parser = (load_parser(args.parser_spec, args.parser_error, context) if args.parser_spec
                       else default_parser(context))
     options = FuzzOptions(max_examples=args.max_examples, seed=args.seed, strict=args.strict,

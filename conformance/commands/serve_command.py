@@ -153,7 +153,7 @@ def _serve(server: ServeServer, args: argparse.Namespace, seed: int) -> int:
     fuzz = f"fuzz ({generate.processes} worker processes)" if isinstance(generate, CaseWorkers) else "fuzz"
     modes = [mode for mode, on in ((fuzz, args.fuzz), (f"replay {args.replay_case}", args.replay_case)) if on]
     state = f", state {args.state}" if args.state else ""
-    print(f"conformance serve: {args.service} (JSON {protocol.json_version}, {protocol.target_prefix}) on "
+    print(f"conformance serve: {args.service} ({protocol.describe()}) on "
           f"{server.url} seed {seed} mode {' + '.join(modes) or 'reference'}{state}", flush=True)
     try:
         while not stop.wait(timeout=0.5):

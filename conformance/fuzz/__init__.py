@@ -1,4 +1,4 @@
-"""Fuzz response parsers with valid and malformed AWS JSON, query and ec2 responses derived from the model.
+"""Fuzz response parsers with valid and malformed AWS JSON, query, ec2 and rpc-v2-cbor responses from the model.
 
 One generator, two uses: `conformance fuzz-parser` feeds its responses to a client parser and judges each
 parse; `conformance serve --fuzz` answers requests with them.
@@ -67,11 +67,12 @@ __all__ = [
 
 def check_parse(service: str, operation: str, status: int, headers: dict[str, str], body: bytes, parsed: Any, *,
                 mode: str = MALFORMED, expected: Any = None, error_code: str | None = None,
-                strict: bool = False) -> list[str]:
+                strict: bool = False, protocol: str | None = None) -> list[str]:
     """What the fuzz-parser oracle says of PARSED, a parse of the response (STATUS, HEADERS, BODY): an empty
     list when nothing is wrong. MODE is `valid` (PARSED must equal EXPECTED, and read ERROR_CODE for an
-    error), `intact` (the same, for a parse that was not refused) or `malformed` (PARSED must be valid)."""
-    context = for_operation(service, operation)
+    error), `intact` (the same, for a parse that was not refused) or `malformed` (PARSED must be valid).
+    PROTOCOL: the one the response was written in, when not botocore's choice for SERVICE."""
+    context = for_operation(service, operation, protocol)
     declared = context.error_for_code(error_code) if error_code else None
     expectation = Expectation(mode, expected, error_code, declared.name if declared else None)
     response = WireResponse(status, dict(headers), body, "reproducer", "reproducer", "", expectation)

@@ -2,8 +2,10 @@
 
 Built from a service name (`for_operation`, through the cached `conformance.spec` documents) or from any
 botocore `ServiceModel` (`for_model`, used for the protocol-test fixtures, whose services botocore does not
-ship). The AWS JSON 1.0 / 1.1, query, ec2, rest-json and rest-xml protocols are spoken: their responses are
-what the generators write.
+ship). The AWS JSON 1.0 / 1.1, query, ec2, smithy-rpc-v2-cbor, rest-json and rest-xml protocols are spoken:
+their responses are what the generators write. A service whose model lists several protocols (CloudWatch:
+rpc-v2-cbor, json, query) is fuzzed in botocore's choice unless `for_operation(..., protocol=...)` names another
+one of the JSON data model.
 """
 
 from __future__ import annotations
@@ -28,9 +30,13 @@ from conformance.spec.derive import (
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 REQUEST_ID = "c0f1e2d3-0000-4000-8000-00000000f022"
 XML_PROTOCOLS = ("query", "ec2")  # the XML protocols whose answers conformance.fuzz.xml_generate writes
+CBOR_PROTOCOL = "smithy-rpc-v2-cbor"  # written by conformance.fuzz.cbor_generate
 # The rest protocols' answers are conformance.fuzz.rest_generate's, with the Content-Type each sends.
 REST_CONTENT_TYPES = {"rest-json": "application/json", "rest-xml": "application/xml"}
-SPOKEN = ("json", *XML_PROTOCOLS, *REST_CONTENT_TYPES)
+SPOKEN = ("json", *XML_PROTOCOLS, CBOR_PROTOCOL, *REST_CONTENT_TYPES)
+# Protocols whose answers carry the same data model as JSON: one of them can stand in for another (--protocol).
+DATA_MODEL_TWINS = ("json", CBOR_PROTOCOL)
+PROTOCOL_HEADERS = {CBOR_PROTOCOL: {"smithy-protocol": "rpc-v2-cbor"}}  # headers every answer carries
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class OperationContext:
     errors: dict[str, DeclaredError]
     json_version: str
     protocol: str = "json"
+    chosen_protocol: str | None = None  # the protocol a user chose over botocore's (None: botocore's)
     _defs: dict[str, Schema] = field(default_factory=dict, repr=False)
     _by_code: dict[str, DeclaredError | None] = field(default_factory=dict, repr=False)
     _targets: dict[str, Schema] = field(default_factory=dict, repr=False)
@@ -61,6 +68,8 @@ class OperationContext:
     def content_type(self) -> str:
         if self.protocol in XML_PROTOCOLS:
             return "text/xml"
+        if self.protocol == CBOR_PROTOCOL:
+            return "application/cbor"
         if self.protocol in REST_CONTENT_TYPES:
             return REST_CONTENT_TYPES[self.protocol]
         return f"application/x-amz-json-{self.json_version}"
@@ -71,6 +80,7 @@ class OperationContext:
         chosen = self.content_type if content_type == "" else content_type
         if chosen is not None:
             headers["Content-Type"] = chosen
+        headers.update(PROTOCOL_HEADERS.get(self.protocol, {}))
         headers[REQUEST_ID_HEADER] = REQUEST_ID
         return headers
 
@@ -103,10 +113,13 @@ class OperationContext:
         return self._by_code[code]
 
 
-def for_operation(service: str, operation: str) -> OperationContext:
-    """The context of SERVICE:OPERATION; a UsageError names the closest operation or the protocol spoken."""
+def for_operation(service: str, operation: str, protocol: str | None = None) -> OperationContext:
+    """The context of SERVICE:OPERATION in botocore's protocol (or PROTOCOL, one the service also speaks); a
+    UsageError names the closest operation or the protocol spoken."""
     document = spec.document(service, operation)  # one-line UsageError on unknown names
-    return _cached_context(service, operation, document["x-aws-protocol"])
+    if protocol is None or protocol == document["x-aws-protocol"]:
+        return _cached_context(service, operation, document["x-aws-protocol"])
+    return _speaking(service, operation, protocol, tuple(document["x-aws-protocols"]))
 
 
 @functools.lru_cache(maxsize=32)
@@ -132,11 +145,27 @@ def for_model(model: ServiceModel, operation: str, service: str | None = None) -
                             deriver.protocol)
 
 
+@functools.lru_cache(maxsize=32)
+def _speaking(service: str, operation: str, protocol: str, protocols: tuple[str, ...]) -> OperationContext:
+    """The context of an operation in a protocol its service lists beside botocore's choice (CloudWatch in
+    rpc-v2-cbor, where botocore prefers json): the model as if it listed that protocol alone."""
+    if protocol not in protocols:
+        raise UsageError(f"{service} does not speak {protocol}; its model lists {', '.join(protocols)}")
+    if protocol not in DATA_MODEL_TWINS:
+        raise UsageError(f"fuzz-parser speaks {service} in {protocol} only where botocore does; choose among "
+                         f"{', '.join(p for p in protocols if p in DATA_MODEL_TWINS)}")
+    raw = spec.deriver(service).raw
+    model = ServiceModel({**raw, "metadata": {**raw["metadata"], "protocol": protocol, "protocols": [protocol]}},
+                         service_name=service)
+    context = for_model(model, operation, service)
+    context.chosen_protocol = protocol
+    return context
+
+
 def _require_json(service: str, protocol: str) -> None:
     if protocol not in SPOKEN:
-        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query, ec2, rest-json and rest-xml responses; "
-                         f"{service} uses the "
-                         f"{protocol} protocol")
+        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query, ec2, rpc-v2-cbor, rest-json and rest-xml "
+                         f"responses; {service} uses the {protocol} protocol")
 
 
 def _json_version(deriver: ServiceDeriver) -> str:

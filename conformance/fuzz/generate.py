@@ -698,10 +698,11 @@ def _reachable_kinds(context: OperationContext) -> set[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def generator_for(service: str, operation: str) -> ResponseGenerator:
+def generator_for(service: str, operation: str, protocol: str | None = None) -> ResponseGenerator:
+    """The generator of SERVICE:OPERATION in botocore's protocol, or PROTOCOL (one the service also speaks)."""
     from conformance.fuzz.xml_generate import generator_of  # it builds on this module
 
-    return generator_of(for_operation(service, operation))
+    return generator_of(for_operation(service, operation, protocol))
 
 
 def base_strategies(generator: ResponseGenerator) -> tuple[st.SearchStrategy[Base], st.SearchStrategy[Base]]:
@@ -717,8 +718,9 @@ def base_strategies(generator: ResponseGenerator) -> tuple[st.SearchStrategy[Bas
     return successes, errors
 
 
-def _responses(service: str, operation: str, modes: Sequence[str]) -> st.SearchStrategy[WireResponse]:
-    generator = generator_for(service, operation)
+def _responses(service: str, operation: str, modes: Sequence[str],
+               protocol: str | None) -> st.SearchStrategy[WireResponse]:
+    generator = generator_for(service, operation, protocol)
     successes, errors = base_strategies(generator)
     uses = generator.weighted(modes)
 
@@ -732,17 +734,18 @@ def _responses(service: str, operation: str, modes: Sequence[str]) -> st.SearchS
     return responses()
 
 
-def responses(service: str, operation: str) -> st.SearchStrategy[WireResponse]:
+def responses(service: str, operation: str, protocol: str | None = None) -> st.SearchStrategy[WireResponse]:
     """Every kind of response of SERVICE:OPERATION: valid ones, ones off in the headers, malformed ones
-    (families weighted as in FAMILIES: about a third valid)."""
-    return _responses(service, operation, (VALID, INTACT, MALFORMED))
+    (families weighted as in FAMILIES: about a third valid). PROTOCOL: one the service speaks beside botocore's
+    choice (`smithy-rpc-v2-cbor` for CloudWatch), for a server that answers each request in its own protocol."""
+    return _responses(service, operation, (VALID, INTACT, MALFORMED), protocol)
 
 
-def malformed_responses(service: str, operation: str) -> st.SearchStrategy[WireResponse]:
+def malformed_responses(service: str, operation: str, protocol: str | None = None) -> st.SearchStrategy[WireResponse]:
     """Malformed responses only (each breaks one thing, said by its label)."""
-    return _responses(service, operation, (MALFORMED,))
+    return _responses(service, operation, (MALFORMED,), protocol)
 
 
-def valid_responses(service: str, operation: str) -> st.SearchStrategy[WireResponse]:
+def valid_responses(service: str, operation: str, protocol: str | None = None) -> st.SearchStrategy[WireResponse]:
     """Valid responses only: outputs and errors in every form the protocol allows."""
-    return _responses(service, operation, (VALID,))
+    return _responses(service, operation, (VALID,), protocol)

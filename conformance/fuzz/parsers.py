@@ -88,7 +88,7 @@ class BotocoreParser:
         setup = [
             f"model = botocore.session.get_session().get_service_model({context.service!r})",
             f"operation = model.operation_model({context.operation!r})",
-            "parser = botocore.parsers.create_parser(model.resolved_protocol)",
+            f"parser = botocore.parsers.create_parser({context.protocol!r})",
             'response = {"status_code": status, "headers": HeadersDict(headers), "body": body, "context": {}}',
         ]
         if self.streaming is not None:  # as botocore's Endpoint hands a blob payload over, and a caller reads it

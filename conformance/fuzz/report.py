@@ -44,6 +44,8 @@ def reproduce_snippet(defect: Defect, parser: Parser, context: OperationContext,
             arguments.append(f"error_code={expectation.error_code!r}")
     if strict:
         arguments.append("strict=True")
+    if context.chosen_protocol:
+        arguments.append(f"protocol={context.chosen_protocol!r}")
     lines = [*imports, "", "from conformance.fuzz import check_parse", "", "",
              f"def {name}() -> None:", doc,
              f"    status = {response.status}",

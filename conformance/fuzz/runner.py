@@ -149,11 +149,11 @@ class FuzzRunner:
             self.notes.append("protocol-test seeds skipped: they are models of their own, which only "
                               "botocore's parser reads")
             return 0, []
-        if self.context.protocol != "json":
+        if self.context.protocol not in seed_cases.PROTOCOL_FIXTURES:
             self.notes.append(f"protocol-test seeds skipped: they are AWS JSON cases, and {self.context.service} "
                               f"speaks {self.context.protocol}")
             return 0, []
-        loaded = seed_cases.load(self.options.seed_directory)
+        loaded = seed_cases.load(self.options.seed_directory, self.context.protocol)
         passed = 0
         for seed in loaded.cases:
             parser = BotocoreParser(seed.context.model, seed.context.operation)

@@ -1,4 +1,5 @@
-"""Known-good cases: the output cases of botocore's JSON protocol tests, run before anything is generated.
+"""Known-good cases: the output cases of botocore's JSON (and rpc-v2-cbor) protocol tests, run before anything
+is generated.
 
 Each case (a response and what botocore must parse from it) becomes a valid `WireResponse` of its own
 fixture service; the expected value is derived from the body exactly as for generated responses, so the
@@ -6,8 +7,10 @@ cases check our oracle as much as the parser: botocore passes all of them, and o
 `expected_result` also converts the fixture's own `result`/`error` to the wire model, to compare with.
 Cases listed in botocore's `protocol-tests-ignore-list.json` (botocore skips them too) are skipped.
 
-Source: boto/botocore `tests/unit/protocols/output/{json,json_1_0}.json` (Apache-2.0), kept beside the
-project in `../shared/data/botocore-protocol-tests/` (`CONFORMANCE_SHARED_DATA` points elsewhere).
+Source: boto/botocore `tests/unit/protocols/output/{json,json_1_0}.json` and `smithy-rpc-v2-cbor*.json`
+(Apache-2.0), kept beside the project in `../shared/data/botocore-protocol-tests/` (`CONFORMANCE_SHARED_DATA`
+points elsewhere). An rpc-v2-cbor fixture's body is base64; its expected value is the body decoded by the
+protocol layer (`conformance.protocols.cbor_protocol`) into the data model.
 """
 
 from __future__ import annotations
@@ -22,11 +25,17 @@ from typing import Any
 from botocore.model import ServiceModel
 
 from conformance.errors import UsageError
+from conformance.exchange import HttpResponse
 from conformance.fuzz.context import OperationContext, for_model
 from conformance.fuzz.wire import VALID, Expectation, WireResponse
+from conformance.protocols import protocol_named
 from conformance.spec.derive import Schema
 
 FIXTURE_FILES = {"output__json.json": "json", "output__json_1_0.json": "json_1_0"}
+CBOR = "smithy-rpc-v2-cbor"
+# The fixture files of each protocol with seeds, each with its key in the ignore list.
+PROTOCOL_FIXTURES = {"json": FIXTURE_FILES,
+                     CBOR: {f"output__{CBOR}.json": CBOR, f"output__{CBOR}-query-compatible.json": CBOR}}
 IGNORE_LIST = "protocol-tests-ignore-list.json"
 ERROR_CODE_MEMBERS = ("__type", "code")
 
@@ -59,17 +68,18 @@ class SeedSet:
     directory: Path
 
 
-def load(directory: Path | None = None) -> SeedSet:
-    """Every output case of the JSON protocol fixtures under DIRECTORY (UsageError if it has none)."""
+def load(directory: Path | None = None, protocol: str = "json") -> SeedSet:
+    """Every output case of PROTOCOL's fixtures under DIRECTORY (UsageError if it has none)."""
     directory = directory or default_directory()
-    missing = [name for name in FIXTURE_FILES if not (directory / name).is_file()]
+    files = PROTOCOL_FIXTURES[protocol]
+    missing = [name for name in files if not (directory / name).is_file()]
     if missing:
         raise UsageError(f"botocore protocol tests not found: {directory / missing[0]} "
                          "(set CONFORMANCE_SHARED_DATA, or pass --no-seeds)")
     ignored = _ignored(directory / IGNORE_LIST)
     cases: list[SeedCase] = []
     skipped: list[str] = []
-    for file, protocol_key in FIXTURE_FILES.items():
+    for file, protocol_key in files.items():
         suites = json.loads((directory / file).read_text(encoding="utf-8"))
         for number, suite in enumerate(suites):
             for case in suite["cases"]:
@@ -96,7 +106,8 @@ def _seed(file: str, number: int, suite: dict[str, Any], case: dict[str, Any]) -
                          service_name=f"protocol-tests-{suite['metadata'].get('targetPrefix', number)}")
     context = for_model(model, operation)
     raw = case["response"]
-    body = raw.get("body", "").encode("utf-8")
+    cbor = suite["metadata"].get("protocol") == CBOR
+    body = base64.b64decode(raw.get("body", "")) if cbor else raw.get("body", "").encode("utf-8")
     headers = {str(k): str(v) for k, v in raw.get("headers", {}).items()}
     status = int(raw.get("status_code", 200))
     label = f"protocol test {file}:{case['id']}"
@@ -107,13 +118,25 @@ def _seed(file: str, number: int, suite: dict[str, Any], case: dict[str, Any]) -
 
 def _expectation(context: OperationContext, status: int, headers: dict[str, str], body: bytes,
                  case: dict[str, Any]) -> Expectation:
-    value = json.loads(body) if body.strip() else {}
+    code = str(case.get("errorCode", ""))
+    declared = context.error_for_code(code)
+    if context.protocol == CBOR:
+        value = _cbor_value(context, HttpResponse(status, headers, body), declared.name if declared else None)
+    else:
+        value = json.loads(body) if body.strip() else {}
     if status < 300:
         return Expectation(VALID, value)
     members = {k: v for k, v in value.items() if k not in ERROR_CODE_MEMBERS} if isinstance(value, dict) else {}
-    code = str(case.get("errorCode", ""))
-    declared = context.error_for_code(code)
     return Expectation(VALID, members, code, declared.name if declared else None)
+
+
+def _cbor_value(context: OperationContext, response: HttpResponse, error: str | None) -> Any:
+    """The body of an rpc-v2-cbor fixture in the data model, as the protocol layer decodes it."""
+    document = context.deriver.document(context.operation)
+    protocol = protocol_named(CBOR)
+    if response.status >= 300 and error is not None:
+        return protocol.decode_error(response, document, error).value
+    return protocol.decode_output(response, document).value
 
 
 def expected_result(seed: SeedCase) -> tuple[Schema, Any]:
@@ -151,7 +174,9 @@ def problems(name: str, directory: Path | None = None, *, strict: bool = False) 
     from conformance.fuzz.oracle import Oracle
     from conformance.fuzz.parsers import BotocoreParser
 
-    loaded = load(directory)
+    file = name.split(":", 1)[0]
+    protocol = next((key for key, files in PROTOCOL_FIXTURES.items() if file in files), "json")
+    loaded = load(directory, protocol)
     seed = next((case for case in loaded.cases if case.name == name), None)
     if seed is None:
         raise UsageError(f"no protocol test {name!r} under {loaded.directory}")

@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance import spec
 from conformance.fuzz import generate as json_families
-from conformance.fuzz.context import REST_CONTENT_TYPES, XML_PROTOCOLS, DeclaredError, OperationContext
+from conformance.fuzz.context import CBOR_PROTOCOL, REST_CONTENT_TYPES, XML_PROTOCOLS, DeclaredError, OperationContext
 from conformance.fuzz.generate import (
     BOTH,
     ERROR,
@@ -447,6 +447,10 @@ class XmlResponseGenerator(ResponseGenerator):
 
 def generator_of(context: OperationContext) -> ResponseGenerator:
     """The generator that writes CONTEXT's protocol."""
+    if context.protocol == CBOR_PROTOCOL:
+        from conformance.fuzz.cbor_generate import CborResponseGenerator  # it builds on this module's base
+
+        return CborResponseGenerator(context)
     if context.protocol in REST_CONTENT_TYPES:
         from conformance.fuzz.rest_generate import rest_generator_of  # it builds on this module
 

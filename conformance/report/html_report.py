@@ -15,7 +15,7 @@ from conformance.checks import CHECKS
 from conformance.checks.aws_deviations import aws_deviations
 from conformance.report.console import answers_text
 from conformance.results import OperationResult, RunResult
-from conformance.root_causes import root_causes
+from conformance.root_causes import RootCause, group
 from conformance.spec.writer import atomic_write
 
 STYLE = """
@@ -31,10 +31,15 @@ details{margin:.25rem 0 .25rem 1rem} pre{background:#f6f8fa;padding:.5rem;overfl
 #picture td.h{text-align:right;min-width:2.2rem} #picture th.c{writing-mode:vertical-rl;font-weight:normal}
 .h0{background:#ffffff;color:#8c959f} .h1{background:#ffd8d3} .h2{background:#ff9f93} .h3{background:#f0604d;color:#fff}
 .h4{background:#a40e26;color:#fff}
+section{content-visibility:auto;contain-intrinsic-size:auto 4rem} ul.same{margin:.25rem 0 .25rem 1rem;font-size:.9rem}
 """
 HEAT_STEPS = (1, 10, 100, 1000)  # error findings from which a cell is one shade darker
 MAX_BODY_CHARS = 4000  # a body in the page is cut here (the JSON report has it whole): the page stays light
+MAX_LINE_CHARS = 600  # and a finding's message in its one line (botocore's parse errors quote whole bodies)
 MAX_LISTED_OPERATIONS = 40
+# Why the page stays light on a whole-mock run (tens of thousands of findings): each operation shows one finding
+# of each of its root causes whole (bodies, reproducer); the others of that root cause are one line each, and
+# sections off screen are not laid out (content-visibility). The JSON report has every finding whole.
 
 SCRIPT = """
 document.getElementById('filter').addEventListener('change', function (event) {
@@ -85,8 +90,9 @@ def render_html(result: RunResult) -> str:
         counts = result.baseline.counts()
         parts.append(f"<p id='baseline'>baseline {_e(result.baseline.path)}: {counts['new']} new, "
                      f"{counts['known']} known, {counts['fixed']} fixed</p>")
+    causes, cause_of = group(result.operations)
     parts += _picture(result)
-    parts += _root_causes(result)
+    parts += _root_causes(causes)
     parts.append("<h2>Operations</h2><table id='matrix'><thead><tr><th>operation</th><th>status</th><th>cases</th>"
                  "<th>answers</th><th>error codes</th><th>errors</th><th>warnings</th><th>real resource</th></tr>"
                  "</thead><tbody>")
@@ -109,23 +115,35 @@ def render_html(result: RunResult) -> str:
         parts.append(f"<section id='{_e(_anchor(op))}'><h3>{_e(op.service)}:{_e(op.operation)} "
                      f"<span class='{_e(op.status)}'>{_e(op.status)}</span></h3>")
         parts.extend(f"<p>{_e(note)}</p>" for note in op.notes)
+        shown: set[str] = set()
+        again: list[str] = []
         for finding in op.findings:
+            headline = (f"<span class='sev-{finding.severity}'>{finding.severity}</span> [{_e(finding.check)}] "
+                        f"{_e(finding.pointer or '/')}: {_e(_cut(finding.message, MAX_LINE_CHARS))}")
+            cause = cause_of.get(id(finding), "")
+            if cause in shown:
+                again.append(f"<li>{headline} <a href='#{_e(cause)}'>{_e(cause)}</a></li>")
+                continue
+            shown.add(cause)
             parts.append(
-                f"<details><summary><span class='sev-{finding.severity}'>{finding.severity}</span> "
-                f"[{_e(finding.check)}] {_e(finding.pointer or '/')}: {_e(finding.message)}</summary>"
+                f"<details><summary>{headline}</summary>"
+                f"<p>root cause <a href='#{_e(cause)}'>{_e(cause)}</a></p>"
                 f"<p>request</p><pre>{_e(_cut(finding.request.get('body', '')))}</pre>"
                 f"<p>response HTTP {_e(finding.response.get('status', ''))}</p>"
                 f"<pre>{_e(_cut(finding.response.get('body', '')))}</pre>"
                 f"<p>reproduce</p><pre>{_e(finding.reproduce)}</pre></details>"
             )
+        if again:
+            parts.append(f"<details><summary>{len(again)} more of the same root causes</summary>"
+                         f"<ul class='same'>{''.join(again)}</ul></details>")
         parts.append("</section>")
     parts.append(f"<script>{SCRIPT}</script></body></html>\n")
     return "".join(parts)
 
 
-def _cut(body: object) -> str:
+def _cut(body: object, limit: int = MAX_BODY_CHARS) -> str:
     text = str(body)
-    return text if len(text) <= MAX_BODY_CHARS else text[:MAX_BODY_CHARS] + f"… ({len(text)} characters in all)"
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters in all)"
 
 
 def _heat(errors: int) -> str:
@@ -153,8 +171,7 @@ def _picture(result: RunResult) -> list[str]:
     return parts
 
 
-def _root_causes(result: RunResult) -> list[str]:
-    causes = root_causes(result)
+def _root_causes(causes: list[RootCause]) -> list[str]:
     parts = [f"<h2>Root causes ({len(causes)})</h2><p>worst first: the operations each touches, weighed by how "
              "badly it breaks a client</p><table id='root-causes'><thead><tr><th>root cause</th><th>check</th>"
              "<th>severity</th><th>operations</th><th>findings</th><th>summary</th></tr></thead><tbody>"]

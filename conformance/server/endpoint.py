@@ -1,8 +1,11 @@
 """One request in, one answer out: the served service without sockets (`http` puts it on the network).
 
-The order is AWS's: which operation (UnknownOperationException), can the body be read
-(SerializationException), does it satisfy the input schema (the operation's validation error), then the
-answer: a `--replay-case` or `--fuzz` case, the stateful Glue ML family, or a generated output body.
+The order is AWS's: which operation (the protocol's unknown-operation answer), can the input be read
+(SerializationException and the like), does it satisfy the input schema (the operation's validation error,
+coded and worded as the protocol's services do), then the answer: a `--replay-case` or `--fuzz` case, the
+stateful Glue ML family, or a generated output body. Routing, reading and encoding are the service's
+protocol's (`conformance.server.protocols`); the request is an `HttpRequest` (method, URL with the Host,
+headers, body), whatever the protocol.
 """
 
 from __future__ import annotations
@@ -17,21 +20,18 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from conformance import spec
-from conformance.exchange import HttpResponse
+from conformance.errors import UsageError
+from conformance.exchange import HttpRequest, HttpResponse
+from conformance.fuzz.context import SPOKEN
 from conformance.fuzz.report import judged_report_dict
 from conformance.fuzz.wire import WireResponse
 from conformance.server import fuzz
 from conformance.server.generic import GenericResponder, derive_seed
 from conformance.server.glue_ml import GlueMLFamily
 from conformance.server.judge import Judge, decode_verdict_input
-from conformance.server.protocol import REQUEST_ID_HEADER, JsonProtocol, ServiceError, new_request_id
-from conformance.server.validation_messages import (
-    input_problems,
-    serialization_message,
-    unknown_member_message,
-    validation_error_of,
-    validation_message,
-)
+from conformance.server.protocol import REQUEST_ID_HEADER, ServiceError, new_request_id
+from conformance.server.protocols import server_protocol
+from conformance.server.validation_messages import input_problems
 from conformance.spec.validation import as_clients_read
 
 UnknownMembers = Literal["reject", "ignore"]
@@ -54,13 +54,16 @@ class EndpointStats:
 
 
 class Endpoint:
-    """SERVICE's JSON protocol endpoint; FAMILY (the Glue ML family) answers its operations from state."""
+    """SERVICE's endpoint in its own protocol; FAMILY (the Glue ML family) answers its operations from state."""
 
     def __init__(self, service: str, options: EndpointOptions | None = None,
                  family: GlueMLFamily | None = None, generate: Generate | None = None) -> None:
         self.service = service
         self.options = options or EndpointOptions()
-        self.protocol = JsonProtocol(service)
+        self.protocol = server_protocol(service)
+        if (self.options.fuzz or self.options.replay_case) and self.protocol.name not in SPOKEN:
+            raise UsageError(f"--fuzz and --replay-case answer with conformance.fuzz's responses, which speak "
+                             f"{', '.join(SPOKEN)}; {service} uses {self.protocol.name}")
         self.family = family
         self.generic = GenericResponder(service, self.options.seed)
         # Where fuzz cases are made: in this process, or in worker processes (`conformance.server.workers`).
@@ -76,52 +79,52 @@ class Endpoint:
         # The answers sent last, by (operation, seed): the judge reads the very bytes a client got.
         self._served: OrderedDict[tuple[str, int], WireResponse] = OrderedDict()
 
-    def answer(self, target: str | None, body: bytes) -> HttpResponse:
-        answer = self._answer(target, body)
+    def handle(self, request: HttpRequest) -> tuple[str | None, HttpResponse]:
+        """The operation REQUEST called (None when it names none) and the answer."""
+        operation, answer = self._answer(request)
         with self._lock:
             self.stats.requests += 1
             self.stats.by_status[answer.status] += 1
-        return answer
+        return operation, answer
 
-    def _answer(self, target: str | None, body: bytes) -> HttpResponse:
+    def answer(self, target: str | None, body: bytes) -> HttpResponse:
+        """An AWS JSON protocol request given as its X-Amz-Target and body (a shorthand of `handle`)."""
+        headers = {"X-Amz-Target": target} if target is not None else {}
+        return self.handle(HttpRequest("POST", "http://localhost/", headers, body))[1]
+
+    def _answer(self, request: HttpRequest) -> tuple[str | None, HttpResponse]:
         request_id = new_request_id()
         try:
-            operation = self.protocol.operation_of(target)
+            operation = self.protocol.route(request)
         except ServiceError as error:
-            return self.protocol.error(error, None, request_id)
+            return None, self.protocol.error(error, None, request_id)
         if self.replay is not None and self.replay[0] == operation:
-            return self._fuzz_answer(operation, self.replay[1], request_id)
+            return operation, self._fuzz_answer(operation, self.replay[1], request_id)
         try:
-            request = self.validated(operation, self.protocol.read_body(body))
+            read = self.validated(operation, self.protocol.read_input(operation, request))
             if self.options.fuzz:
-                return self._fuzz_answer(operation, self._next_fuzz_seed(operation), request_id)
+                return operation, self._fuzz_answer(operation, self._next_fuzz_seed(operation), request_id)
             if self.family is not None and self.family.handles(operation):
-                return self.protocol.success(self.family.handle(operation, request), request_id)
-            return self.protocol.success(self.generic.response(operation, request), request_id)
+                return operation, self.protocol.success(operation, self.family.handle(operation, read), request_id)
+            return operation, self.protocol.success(operation, self.generic.response(operation, read), request_id)
         except ServiceError as error:
-            return self.protocol.error(error, operation, request_id)
+            return operation, self.protocol.error(error, operation, request_id)
         except Exception:  # a bug of ours: an AWS-shaped 500, and the traceback for the operator
             traceback.print_exc(file=sys.stderr)
             failure = ServiceError("InternalFailure", f"conformance serve failed to answer {operation}", 500)
-            return self.protocol.error(failure, None, request_id)
+            return operation, self.protocol.error(failure, None, request_id)
 
     def validated(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """REQUEST as the service reads it (null members absent); the operation's error when it is invalid."""
         schema = spec.part(self.service, operation, "input")
         problems = input_problems(schema, request)
         serialization = [problem for problem in problems if problem.kind == "serialization"]
-        if serialization:
-            raise ServiceError("SerializationException", serialization_message(serialization[0]))
         unknown = [problem for problem in problems if problem.kind == "unknown-member"]
         constraints = [problem for problem in problems if problem.kind == "validation"]
         if unknown and self.options.unknown_members == "ignore":
             unknown = []
-        if constraints or unknown:
-            code, status = validation_error_of(self.service, operation)
-            parts = [validation_message(constraints)] if constraints else []
-            if unknown:
-                parts.append(unknown_member_message(unknown))
-            raise ServiceError(code, "; ".join(parts), status)
+        if serialization or constraints or unknown:
+            raise self.protocol.invalid_input(operation, constraints, unknown, serialization)
         read: dict[str, Any] = as_clients_read(schema, request)
         return read
 

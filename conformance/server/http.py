@@ -9,7 +9,6 @@ and the socket: what SIGTERM does in `conformance serve`.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import sys
 import threading
@@ -18,14 +17,14 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 
-from conformance.exchange import HttpResponse
+from conformance.exchange import HttpRequest, HttpResponse
 from conformance.server.endpoint import Endpoint
 from conformance.server.fuzz import CASE_HEADER
 from conformance.server.judge import JUDGE_PATH, REPORT_PATH
-from conformance.server.protocol import REQUEST_ID_HEADER, new_request_id
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 IDLE_CONNECTION_SECONDS = 120.0
+RESERVED_PATHS = frozenset({JUDGE_PATH, REPORT_PATH})
 
 
 class ServeServer(ThreadingHTTPServer):
@@ -123,41 +122,39 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.untrack(self.connection)
 
-    def do_POST(self) -> None:
+    def _answer(self) -> None:
+        """Any method: the judge's two paths are the server's own; everything else is the service's."""
         started = time.perf_counter()
+        path = self.path.split("?", 1)[0]
         with self.server.in_flight():
             body = self._read_body()
             if body is None:
                 return
-            target = self.headers.get("X-Amz-Target")
-            if self.path.split("?", 1)[0] == JUDGE_PATH:
-                target = "judge"
-                answer = self.server.endpoint.judge_answer(body)
+            endpoint = self.server.endpoint
+            operation: str | None
+            if path in RESERVED_PATHS:
+                operation = path.rsplit("/", 1)[-1]
+                if (self.command, path) == ("POST", JUDGE_PATH):
+                    answer = endpoint.judge_answer(body)
+                elif (self.command, path) == ("GET", REPORT_PATH):
+                    answer = endpoint.report_answer()
+                else:
+                    answer = endpoint.protocol.plain_error(405, "MethodNotAllowed", f"{self.command} {path}: the "
+                                                           f"judge takes POST {JUDGE_PATH}, the report GET "
+                                                           f"{REPORT_PATH}")
             else:
-                answer = self.server.endpoint.answer(target, body)
+                operation, answer = endpoint.handle(self._request(body))
             if self.server.stopping:
                 self.close_connection = True
             self._send(answer)
-        self._log(target, answer, started)
+        self._log(operation, answer, started)
 
-    def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] != REPORT_PATH:
-            self._refuse_method()
-            return
-        with self.server.in_flight():
-            if self._read_body() is None:
-                return
-            self._send(self.server.endpoint.report_answer())
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _answer
 
-    def _refuse_method(self) -> None:
-        with self.server.in_flight():
-            if self._read_body() is None:
-                return
-            self._send(_plain_error(405, "UnknownOperationException",
-                                    f"{self.command} is not supported: AWS JSON protocol requests are POST /",
-                                    self.server.endpoint.protocol.content_type))
-
-    do_PUT = do_DELETE = do_PATCH = _refuse_method
+    def _request(self, body: bytes) -> HttpRequest:
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        headers = {name: value for name, value in self.headers.items()}
+        return HttpRequest(self.command, f"http://{host}{self.path}", headers, body)
 
     def handle_expect_100(self) -> bool:
         length = self._declared_length()
@@ -187,8 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
             return b""
         if length < 0:
             self.close_connection = True
-            self._send(_plain_error(400, "SerializationException", "invalid Content-Length header",
-                                    self.server.endpoint.protocol.content_type))
+            self._send(self.server.endpoint.protocol.plain_error(400, "SerializationException",
+                                                                 "invalid Content-Length header"))
             return None
         if length > limit:
             self._too_large(length)
@@ -204,8 +201,8 @@ class _Handler(BaseHTTPRequestHandler):
                 size = int(line.split(b";", 1)[0].strip() or b"x", 16)
             except ValueError:
                 self.close_connection = True
-                self._send(_plain_error(400, "SerializationException", "malformed chunked body",
-                                        self.server.endpoint.protocol.content_type))
+                self._send(self.server.endpoint.protocol.plain_error(400, "SerializationException",
+                                                                     "malformed chunked body"))
                 return None
             if size == 0:
                 while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
@@ -221,8 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _too_large(self, length: int) -> None:
         self.close_connection = True
         message = f"request body of {length} bytes exceeds the limit of {self.server.max_body_bytes} bytes"
-        self._send(_plain_error(413, "RequestEntityTooLargeException", message,
-                                self.server.endpoint.protocol.content_type))
+        self._send(self.server.endpoint.protocol.plain_error(413, "RequestEntityTooLargeException", message))
 
     # -- answers ------------------------------------------------------------------------------------------
 
@@ -234,14 +230,16 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
+        if self.command == "HEAD":
+            return  # a HEAD answer has the headers of the GET one and no body (RFC 9110 9.3.2)
         with contextlib.suppress(ConnectionError):
             self.wfile.write(answer.body)
 
-    def _log(self, target: str | None, answer: HttpResponse, started: float) -> None:
+    def _log(self, operation: str | None, answer: HttpResponse, started: float) -> None:
         log = self.server.log
         if log is None:
             return
-        operation = (target or "-").rpartition(".")[2]
+        operation = operation or "-"
         case = answer.header(CASE_HEADER)
         extra = f" case {case}" if case else ""
         elapsed = (time.perf_counter() - started) * 1000
@@ -254,11 +252,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request is written by _log; the default access log adds nothing
-
-
-def _plain_error(status: int, code: str, message: str, content_type: str) -> HttpResponse:
-    body = json.dumps({"__type": code, "message": message}).encode("utf-8")
-    return HttpResponse(status, {"Content-Type": content_type, REQUEST_ID_HEADER: new_request_id()}, body)
 
 
 @contextlib.contextmanager

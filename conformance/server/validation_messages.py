@@ -83,16 +83,17 @@ def unknown_member_message(problems: list[InputProblem]) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def validation_error_of(service: str, operation: str) -> tuple[str, int]:
-    """(code, HTTP status) of the error OPERATION answers invalid input with: the one it declares
-    (InvalidInputException for Glue), else ValidationException."""
+def validation_error_of(service: str, operation: str,
+                        candidates: tuple[str, ...] = VALIDATION_ERROR_NAMES) -> tuple[str, int]:
+    """(code, HTTP status) of the error OPERATION answers invalid input with: the first of CANDIDATES it
+    declares (InvalidInputException for Glue), else ValidationException."""
     document = spec.document(service, operation)
     declared = {shape_name_of(pointer): name for name, pointer in document["x-aws-errors"].items()}
-    for candidate in VALIDATION_ERROR_NAMES:
+    for candidate in candidates:
         if candidate in declared.values():
             shape = document["$defs"][next(s for s, n in declared.items() if n == candidate)]
             annotation = shape.get("x-aws-error", {})
-            return candidate, int(annotation.get("httpStatusCode", 400))
+            return str(annotation.get("code", candidate)), int(annotation.get("httpStatusCode", 400))
     return COMMON_VALIDATION_ERROR, 400
 
 

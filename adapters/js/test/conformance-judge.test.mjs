@@ -40,3 +40,12 @@ test("a JSON.parse refusal is documented, any other exception a crash, without t
     class: "TypeError", message: "Cannot read properties of null (reading 'indexOf')", documented: false,
   });
 });
+
+test("the SDK's own XML parser refusal is documented; another Error is a crash", async () => {
+  const { parseXML } = await import("@aws-sdk/xml-builder");
+  let refusal;
+  try { parseXML("<GetUserResponse><GetUserResult>"); } catch (error) { refusal = error; }
+  assert.ok(refusal, "parseXML accepted an unclosed document");
+  assert.equal(describeError(refusal).documented, true);
+  assert.equal(describeError(new Error("Cannot read XML")).documented, false);
+});
