@@ -10,7 +10,8 @@ protocol's encoding). The other members are the body's.
 `Bindings.sendable` turns a value drawn from the schema into one a rest answer can carry exactly (header
 text is visible ASCII without surrounding blanks, list items hold no comma or quote, map keys are header
 name characters, the status member a 2xx status, an absent raw payload the empty one it reads back as):
-what is sent is what a parser can read back, as `xml_safe` does for XML text.
+what is sent is what a parser can read back, as `xml_safe` does for XML text. A Content-Length member is the
+body's length and S3's checksum headers are left out: clients check both against the body.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from conformance.spec.derive import Schema
 RAW_PAYLOAD_KINDS = ("blob", "string")  # a payload of these kinds is the body's bytes, not an encoding
 SUCCESS_STATUSES = (200, 201, 202, 203, 206, 207, 226)  # 2xx answers that carry a body
 CONTENT_LENGTH = "content-length"
+# S3's flexible checksums of the body (`x-amz-checksum-crc32`, ...): clients verify them against the body they
+# read (botocore's `handle_checksum_body`), so a drawn value would make a valid answer fail a client's check.
+CHECKSUM_PREFIX, CHECKSUM_TYPE = "x-amz-checksum-", "x-amz-checksum-type"
 _NOT_HEADER_TEXT = re.compile(r"[^\x20-\x7e]")
 _NOT_LIST_ITEM = re.compile(r'[^\x20-\x7e]|[,"]')
 _NOT_HEADER_NAME = re.compile(r"[^a-z0-9-]")
@@ -94,8 +98,11 @@ class Bindings:
         out = dict(body)
         for binding in self.headers:
             value = out.get(binding.member)
-            if binding.name.lower() == CONTENT_LENGTH:
+            name = binding.name.lower()
+            if name == CONTENT_LENGTH:
                 out[binding.member] = None  # the body's length, set when the body is written
+            elif name.startswith(CHECKSUM_PREFIX) and name != CHECKSUM_TYPE:
+                out[binding.member] = None  # left out: a checksum of the body is the body's, not a drawn value
             elif value is not None:
                 out[binding.member] = _sendable_header(self.document, binding, value)
         for binding in self.maps:
