@@ -307,7 +307,7 @@ def test_cli_fragile_parser_exits_1_with_the_documented_report(tmp_path: Path) -
     (["glue:GetMLTaskRun", "--parser", f"{ME}:robust_parser", "--parser-error", f"{ME}:robust_parser"],
      "not an exception class"),
     (["glue:GetMLTaskRun", "--parser-error", f"{ME}:ToyParseError"], "--parser-error names"),
-    (["s3:ListBuckets"], "rest-xml"),
+    (["s3:SelectObjectContent"], "event stream"),
     (["glue:GetMLTaskRun", "--max-examples", "0"], "at least 1"),
 ])
 def test_cli_usage_errors_are_one_line_and_exit_2(argv: list[str], expected: str,

@@ -142,15 +142,6 @@ def test_a_parser_raising_key_error_is_a_crash() -> None:
     assert {(defect.kind, defect.exception) for defect in result.defects} == {(CRASH, "KeyError")}
 
 
-@pytest.mark.parametrize(("target", "protocol"),
-                         [("s3:ListBuckets", "rest-xml"), ("route53:ListHostedZones", "rest-xml")])
-def test_xml_protocols_not_yet_written_are_a_one_line_usage_error(target: str, protocol: str,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["fuzz-parser", target]) == 2
-    error = capsys.readouterr().err.strip()
-    assert protocol in error and len(error.splitlines()) == 1
-
-
 def test_an_empty_output_round_trips() -> None:
     context = for_operation("iam", "GetUser")
     generator = _generator("iam:GetUser")

@@ -2,9 +2,10 @@
 
 Built from a service name (`for_operation`, through the cached `conformance.spec` documents) or from any
 botocore `ServiceModel` (`for_model`, used for the protocol-test fixtures, whose services botocore does not
-ship). The AWS JSON 1.0 / 1.1, query, ec2 and smithy-rpc-v2-cbor protocols are spoken: their responses are what
-the generators write. A service whose model lists several protocols (CloudWatch: rpc-v2-cbor, json, query) is
-fuzzed in botocore's choice unless `for_operation(..., protocol=...)` names another one of the JSON data model.
+ship). The AWS JSON 1.0 / 1.1, query, ec2, smithy-rpc-v2-cbor, rest-json and rest-xml protocols are spoken:
+their responses are what the generators write. A service whose model lists several protocols (CloudWatch:
+rpc-v2-cbor, json, query) is fuzzed in botocore's choice unless `for_operation(..., protocol=...)` names another
+one of the JSON data model.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ REQUEST_ID_HEADER = "x-amzn-RequestId"
 REQUEST_ID = "c0f1e2d3-0000-4000-8000-00000000f022"
 XML_PROTOCOLS = ("query", "ec2")  # the XML protocols whose answers conformance.fuzz.xml_generate writes
 CBOR_PROTOCOL = "smithy-rpc-v2-cbor"  # written by conformance.fuzz.cbor_generate
-SPOKEN = ("json", *XML_PROTOCOLS, CBOR_PROTOCOL)
+# The rest protocols' answers are conformance.fuzz.rest_generate's, with the Content-Type each sends.
+REST_CONTENT_TYPES = {"rest-json": "application/json", "rest-xml": "application/xml"}
+SPOKEN = ("json", *XML_PROTOCOLS, CBOR_PROTOCOL, *REST_CONTENT_TYPES)
 # Protocols whose answers carry the same data model as JSON: one of them can stand in for another (--protocol).
 DATA_MODEL_TWINS = ("json", CBOR_PROTOCOL)
 PROTOCOL_HEADERS = {CBOR_PROTOCOL: {"smithy-protocol": "rpc-v2-cbor"}}  # headers every answer carries
@@ -67,6 +70,8 @@ class OperationContext:
             return "text/xml"
         if self.protocol == CBOR_PROTOCOL:
             return "application/cbor"
+        if self.protocol in REST_CONTENT_TYPES:
+            return REST_CONTENT_TYPES[self.protocol]
         return f"application/x-amz-json-{self.json_version}"
 
     def headers(self, content_type: str | None = "") -> dict[str, str]:
@@ -159,8 +164,8 @@ def _speaking(service: str, operation: str, protocol: str, protocols: tuple[str,
 
 def _require_json(service: str, protocol: str) -> None:
     if protocol not in SPOKEN:
-        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query, ec2 and rpc-v2-cbor responses; {service} "
-                         f"uses the {protocol} protocol")
+        raise UsageError(f"fuzz-parser writes AWS JSON 1.0/1.1, query, ec2, rpc-v2-cbor, rest-json and rest-xml "
+                         f"responses; {service} uses the {protocol} protocol")
 
 
 def _json_version(deriver: ServiceDeriver) -> str:

@@ -16,6 +16,7 @@ import base64
 import binascii
 import datetime
 import email.utils
+import json
 import math
 from typing import Any
 
@@ -41,6 +42,11 @@ def is_float_schema(schema: Schema) -> bool:
 def spells_non_finite(schema: Schema) -> bool:
     """Whether SCHEMA takes "NaN"/"Infinity"/"-Infinity" (an unbounded float member)."""
     return any(isinstance(option, dict) and "NaN" in option.get("enum", ()) for option in schema.get("anyOf", ()))
+
+
+def is_json_value_header(schema: Any) -> bool:
+    """A rest member bound to a header and holding JSON (`jsonvalue`: base64 of JSON text on the wire)."""
+    return isinstance(schema, dict) and bool(schema.get("x-aws-jsonvalue")) and schema.get("x-aws-location") == "header"
 
 
 def is_structure(schema: Schema) -> bool:
@@ -74,6 +80,11 @@ class WireCodec:
     # -- parse result -> wire model ---------------------------------------------------------------------
 
     def to_wire(self, schema: Any, value: Any) -> Any:
+        if is_json_value_header(schema):
+            try:  # a parser hands a jsonvalue header over as the JSON it holds; the wire model has its text
+                return json.dumps(value)
+            except (TypeError, ValueError):
+                return value
         schema = self.context.resolve(schema)
         if isinstance(value, dict):
             return self._dict_to_wire(schema, value)
@@ -123,6 +134,11 @@ class WireCodec:
 
     def canonical(self, schema: Any, value: Any) -> Any:
         """VALUE as a client reads it, in a form where `==` is the comparison described above."""
+        if is_json_value_header(schema) and isinstance(value, str):
+            try:  # JSON text: equal to another spelling of the same JSON
+                return ("JSON", self.canonical({}, json.loads(value)))
+            except ValueError:
+                return value
         schema = self.context.resolve(schema)
         kind = schema.get("x-aws-type")
         if kind == "timestamp" and value is not None:

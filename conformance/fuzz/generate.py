@@ -310,14 +310,15 @@ WRONG_CONTENT_TYPES: tuple[str | None, ...] = ("text/html", "application/json", 
 def _content_type(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse:
     chosen = _pick((*WRONG_CONTENT_TYPES, gen.other_json_content_type()), variant)
     label = "no Content-Type header" if chosen is None else f"Content-Type {chosen!r}"
-    headers = gen.context.headers(None)  # headers("") would be the protocol's own Content-Type
-    if chosen is not None:
-        headers = {"Content-Type": chosen, **headers}
     if base.is_error:
         response = gen.error_response(base, base.body, label, mode=INTACT, family="content-type",
                                       target="error")
     else:
         response = gen.success(base.body, label, INTACT, "content-type", "output", expected=base.body)
+    # The answer's other headers stay (the rest protocols carry members in them).
+    headers = {name: value for name, value in response.headers.items() if name.lower() != "content-type"}
+    if chosen is not None:
+        headers = {"Content-Type": chosen, **headers}
     return WireResponse(response.status, headers, response.body, response.label, response.family,
                         response.target, response.expectation)
 

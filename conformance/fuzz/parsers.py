@@ -6,7 +6,8 @@ is allowed to raise; `snippet_lines` write the same call as Python for a reprodu
 - `BotocoreParser`: `botocore.parsers.create_parser(protocol).parse(response_dict, output_shape)`, then, for
   an error, what botocore's Endpoint does next: the error shape's members parsed into the same dict
   (`Endpoint._add_modeled_error_fields`). That is exactly what a boto3 client hands to its caller.
-  Documented error: `botocore.parsers.ResponseParserError`.
+  Documented error: `botocore.parsers.ResponseParserError`. A blob payload (S3 GetObject's Body, Lambda
+  Invoke's Payload) is handed to the parser as the StreamingBody botocore's Endpoint makes, and read.
 - `CallableParser`: `function(status, headers, body_bytes, service, operation) -> dict`, raising the class
   given with `--parser-error` (without one, every exception is a crash). Error answers parse as botocore's:
   `{"Error": {"Code": ..., "Message": ...}, <members>}`.
@@ -15,6 +16,7 @@ is allowed to raise; `snippet_lines` write the same call as Python for a reprodu
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from typing import Any, Protocol
 import botocore.parsers
 from botocore.awsrequest import HeadersDict
 from botocore.model import ServiceModel
+from botocore.response import StreamingBody
 
 from conformance.errors import UsageError
 from conformance.fuzz.context import OperationContext
@@ -53,11 +56,24 @@ class BotocoreParser:
         self.parser = botocore.parsers.create_parser(self.protocol)
         self.name = f"botocore {botocore.__version__} {type(self.parser).__name__} ({self.protocol})"
         self._context = {"operation_name": operation}
+        self.streaming: str | None = None  # the blob payload member botocore hands over as a stream
+        model_op = self.operation_model
+        if self.output_shape is not None and model_op.has_streaming_output and not model_op.has_event_stream_output:
+            self.streaming = str(self.output_shape.serialization["payload"])
 
     def __call__(self, response: WireResponse) -> Any:
-        response_dict = {"status_code": response.status, "headers": HeadersDict(response.headers),
-                         "body": response.body, "context": dict(self._context)}
+        headers = HeadersDict(response.headers)
+        body: Any = response.body
+        # botocore.endpoint.convert_to_response_dict: a blob payload below 300 comes as a StreamingBody, which
+        # the caller reads; so does this, handing back the bytes read.
+        streaming = self.streaming is not None and response.status < 300
+        if streaming:
+            body = StreamingBody(io.BytesIO(response.body), headers.get("content-length"))
+        response_dict = {"status_code": response.status, "headers": headers, "body": body,
+                         "context": dict(self._context)}
         parsed = self.parser.parse(response_dict, self.output_shape)
+        if streaming and isinstance(parsed, dict) and isinstance(parsed.get(self.streaming), StreamingBody):
+            parsed[self.streaming] = parsed[self.streaming].read()
         if response.status >= 301:
             # botocore.endpoint.Endpoint._add_modeled_error_fields, verbatim in effect
             error_code = parsed.get("Error", {}).get("Code")
@@ -74,7 +90,19 @@ class BotocoreParser:
             f"operation = model.operation_model({context.operation!r})",
             f"parser = botocore.parsers.create_parser({context.protocol!r})",
             'response = {"status_code": status, "headers": HeadersDict(headers), "body": body, "context": {}}',
+        ]
+        if self.streaming is not None:  # as botocore's Endpoint hands a blob payload over, and a caller reads it
+            imports += ["import io", "from botocore.response import StreamingBody"]
+            setup += ["if status < 300:",
+                      '    length = response["headers"].get("content-length")',
+                      '    response["body"] = StreamingBody(io.BytesIO(body), length)']
+        setup += [
             "parsed = parser.parse(response, operation.output_shape)",
+        ]
+        if self.streaming is not None:
+            setup += [f"if status < 300 and isinstance(parsed.get({self.streaming!r}), StreamingBody):",
+                      f"    parsed[{self.streaming!r}] = parsed[{self.streaming!r}].read()"]
+        setup += [
             "if status >= 301:  # what botocore's Endpoint adds: the error shape's members",
             '    error_shape = model.shape_for_error_code(parsed.get("Error", {}).get("Code"))',
             "    if error_shape is not None:",

@@ -16,7 +16,7 @@ from typing import Any
 
 from conformance import spec
 from conformance.fuzz import generate as json_families
-from conformance.fuzz.context import CBOR_PROTOCOL, XML_PROTOCOLS, DeclaredError, OperationContext
+from conformance.fuzz.context import CBOR_PROTOCOL, REST_CONTENT_TYPES, XML_PROTOCOLS, DeclaredError, OperationContext
 from conformance.fuzz.generate import (
     BOTH,
     ERROR,
@@ -451,5 +451,9 @@ def generator_of(context: OperationContext) -> ResponseGenerator:
         from conformance.fuzz.cbor_generate import CborResponseGenerator  # it builds on this module's base
 
         return CborResponseGenerator(context)
+    if context.protocol in REST_CONTENT_TYPES:
+        from conformance.fuzz.rest_generate import rest_generator_of  # it builds on this module
+
+        return rest_generator_of(context)
     return XmlResponseGenerator(context) if context.protocol in XML_PROTOCOLS else ResponseGenerator(context)
 
