@@ -61,6 +61,7 @@ from conformance.fuzz.rest_wire import (
 from conformance.fuzz.wire import INTACT, MALFORMED, VALID, Expectation, WireResponse, encode, shown
 from conformance.fuzz.xml_generate import WRONG_TEXT, XML_FAMILIES, XmlResponseGenerator
 from conformance.protocols.base import part_root, resolve, shape_kind
+from conformance.protocols.rest import answers_with_event_stream
 from conformance.protocols.xml_encode import REQUEST_ID, RawText, RawXml, XmlWriter, escape, unmodelled
 from conformance.spec.derive import Schema
 
@@ -354,8 +355,7 @@ class RestGenerator(ResponseGenerator):
     def _rest_setup(self, context: OperationContext) -> None:
         self.document = document_of(context)
         self._bindings: dict[str | None, Bindings] = {}
-        output = self.bindings("output")
-        if output.payload_schema is not None and output.payload_schema.get("x-aws-eventstream"):
+        if answers_with_event_stream(self.document):
             raise UsageError(f"fuzz-parser does not write event streams; {context.service}:{context.operation} "
                              "answers with one")
         kinds = _reachable_kinds(context)

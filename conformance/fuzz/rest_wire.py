@@ -26,6 +26,7 @@ from typing import Any
 
 from conformance.fuzz.wire import Raw
 from conformance.protocols.base import part_root, resolve, shape_kind
+from conformance.protocols.rest import payload_member
 from conformance.protocols.xml_encode import RawText, RawXml
 from conformance.spec.derive import Schema
 
@@ -157,11 +158,7 @@ def bindings_of_root(document: Schema, found: Schema | None) -> Bindings:
             maps.append(binding)
         else:
             status = binding
-    payload = root.get("x-aws-payload") if root is not None else None
-    if root is not None and payload is not None:
-        # The trait names the member; rest-json keys a body member by its wire name (medialive's `Body` is `body`).
-        payload = next((wire for wire, member in root.get("properties", {}).items()
-                        if member.get("x-aws-member", wire) == payload), None)
+    payload = payload_member(root)
     payload_schema = resolve(document, root["properties"][payload]) if root is not None and payload else None
     return Bindings(document, root, tuple(headers), tuple(maps), status, str(payload) if payload else None,
                     payload_schema)

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from conformance.exchange import HttpResponse
-from conformance.protocols.base import Decoded, child_pointer, resolve, shape_kind
+from conformance.protocols.base import Decoded, child_pointer, part_root, resolve, shape_kind
 from conformance.protocols.scalars import decode_text
 from conformance.spec.derive import Schema
 
@@ -100,11 +100,28 @@ def split_header_list(text: str, timestamps: bool) -> list[str]:
 
 
 def payload_member(root: Schema | None) -> str | None:
-    """The member the body is, when the structure names one (`payload`)."""
+    """The property the body is, when the structure names one (`payload`). The trait names the member, and a
+    rest-json structure keys a member by its wire name, so the two differ where they differ (medialive's
+    `Body` member is the property `body`)."""
     if root is None:
         return None
     name = root.get("x-aws-payload")
-    return str(name) if name else None
+    if not name:
+        return None
+    properties = root.get("properties", {})
+    if name in properties:
+        return str(name)
+    return next((str(wire) for wire, member in properties.items() if member.get("x-aws-member") == name), None)
+
+
+def answers_with_event_stream(document: Schema) -> bool:
+    """Whether the operation's output payload is an event stream (S3 SelectObjectContent, Lambda
+    InvokeWithResponseStream): a sequence of framed messages, not one document."""
+    root = part_root(document, "output")
+    name = payload_member(root)
+    if root is None or name is None:
+        return False
+    return bool(resolve(document, root["properties"][name]).get("x-aws-eventstream"))
 
 
 def body_members(root: Schema) -> dict[str, Schema]:

@@ -25,6 +25,7 @@ from conformance.exchange import HttpRequest, HttpResponse
 from conformance.fuzz.context import SPOKEN
 from conformance.fuzz.report import judged_report_dict
 from conformance.fuzz.wire import WireResponse
+from conformance.protocols.rest import answers_with_event_stream
 from conformance.server import fuzz
 from conformance.server.generic import GenericResponder, derive_seed
 from conformance.server.glue_ml import GlueMLFamily
@@ -102,7 +103,7 @@ class Endpoint:
             return operation, self._fuzz_answer(operation, self.replay[1], request_id)
         try:
             read = self.validated(operation, self.protocol.read_input(operation, request))
-            if self.options.fuzz:
+            if self.options.fuzz and not self._streams_events(operation):
                 return operation, self._fuzz_answer(operation, self._next_fuzz_seed(operation), request_id)
             if self.family is not None and self.family.handles(operation):
                 return operation, self.protocol.success(operation, self.family.handle(operation, read), request_id)
@@ -113,6 +114,11 @@ class Endpoint:
             traceback.print_exc(file=sys.stderr)
             failure = ServiceError("InternalFailure", f"conformance serve failed to answer {operation}", 500)
             return operation, self.protocol.error(failure, None, request_id)
+
+    def _streams_events(self, operation: str) -> bool:
+        """Whether OPERATION answers with an event stream, which no fuzz generator writes: such operations get
+        their plain answer under --fuzz too (one document, as without --fuzz)."""
+        return answers_with_event_stream(spec.document(self.service, operation))
 
     def validated(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
         """REQUEST as the service reads it (null members absent); the operation's error when it is invalid."""

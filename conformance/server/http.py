@@ -228,9 +228,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, answer: HttpResponse) -> None:
         self.send_response(answer.status)
+        declared_length = None
         for name, value in answer.headers.items():
+            if name.lower() == "content-length":  # an output member bound to it (S3's ContentLength)
+                declared_length = value
+                continue
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(answer.body)))
+        # One Content-Length: the body's, except that a HEAD answer says the length its GET would have.
+        length = declared_length if self.command == "HEAD" and declared_length is not None else len(answer.body)
+        self.send_header("Content-Length", str(length))
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
