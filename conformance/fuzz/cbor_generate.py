@@ -285,17 +285,6 @@ def _error_code(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> 
                         gen.error_expectation(base, base.body, VALID))
 
 
-def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse | None:
-    if not gen.common_errors:
-        return None
-    raw, status, members = _pick(gen.common_errors, variant)
-    code = raw.rsplit("#", 1)[-1]
-    known = gen.context.error_for_code(code)
-    expectation = Expectation(VALID, members, code, known.name if known else None)
-    return WireResponse(status, gen.context.headers(), dumps({"__type": raw, **members}),
-                        f"common error {raw} (HTTP {status})", "common-error", "error code", expectation)
-
-
 def _content_type(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse:
     """The JSON family's wrong or missing Content-Type, keeping a query-compatible error's code header."""
     assert isinstance(gen, CborResponseGenerator)
@@ -625,7 +614,8 @@ CBOR_FAMILIES: tuple[Family, ...] = (
            doc="doubles in half, single and double precision, subnormal, -0.0, integers; NaN and ±Infinity"),
     Family("error-code", VALID, ERROR, _error_code, weight=2,
            doc="__type plain, namespaced, with a URI, chunked, after the members; x-amzn-query-error"),
-    Family("common-error", VALID, ERROR, _common_error, doc="undeclared errors any AWS service may send"),
+    Family("common-error", VALID, ERROR, json_families._common_error,
+           doc="undeclared errors any AWS service may send"),
     Family("content-type", INTACT, BOTH, _content_type,
            doc="a valid body with a wrong or missing Content-Type"),
     Family("wrong-major-type", MALFORMED, BOTH, _wrong_major_type, weight=3,
@@ -704,6 +694,9 @@ class CborResponseGenerator(ResponseGenerator):
         if base.is_error:
             return {"__type": self.type_value(base), **item}
         return item if isinstance(item, dict) else {}
+
+    def document_bytes(self, document: Any) -> bytes:
+        return dumps(document)
 
     def base_bytes(self, base: Base) -> bytes:
         return dumps(self.base_item(base))

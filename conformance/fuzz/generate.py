@@ -282,7 +282,7 @@ def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -
     code = raw.rsplit("#", 1)[-1]
     known = gen.context.error_for_code(code)
     expectation = Expectation(VALID, members, code, known.name if known else None)
-    return WireResponse(status, gen.context.headers(), encode({"__type": raw, **members}),
+    return WireResponse(status, gen.context.headers(), gen.document_bytes({"__type": raw, **members}),
                         f"common error {raw} (HTTP {status})", "common-error", "error code", expectation)
 
 
@@ -650,6 +650,10 @@ class ResponseGenerator:
 
     def base_bytes(self, base: Base) -> bytes:
         return encode({"__type": base.code, **base.body} if base.is_error else base.body)
+
+    def document_bytes(self, document: Any) -> bytes:
+        """DOCUMENT (a body in the wire data model) in the protocol's encoding: JSON here."""
+        return encode(document)
 
     def other_json_content_type(self) -> str:
         other = "1.0" if self.context.json_version == "1.1" else "1.1"
