@@ -20,8 +20,6 @@ A value a family places as `Wire` (a CBOR item) or `RawCbor` (bytes) is written 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import math
 import struct
@@ -49,13 +47,11 @@ from conformance.fuzz.generate import (
     replaced,
 )
 from conformance.fuzz.wire import INTACT, MALFORMED, VALID, Expectation, WireResponse
+from conformance.protocols.cbor_protocol import EPOCH_TAG, FLOAT_KINDS, data_model_scalar_item
 from conformance.spec.derive import Schema
 from conformance.spec.validation import json_pointer
 
 QUERY_ERROR_HEADER = "x-amzn-query-error"
-EPOCH_TAG = 1
-NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-FLOAT_KINDS = ("float", "double", "bigDecimal")
 
 
 class Wire:
@@ -122,15 +118,6 @@ class CborWriter:
             return value
         schema = self.context.resolve(_non_null(schema))
         kind = schema.get("x-aws-type")
-        if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
-            return cbor2.CBORTag(EPOCH_TAG, value)
-        if kind == "blob" and isinstance(value, str):
-            try:
-                return base64.b64decode(value, validate=True)
-            except (binascii.Error, ValueError):
-                return value
-        if kind in FLOAT_KINDS and isinstance(value, str) and value in NON_FINITE:
-            return NON_FINITE[value]
         if isinstance(value, dict):
             if kind == "structure":
                 properties = schema.get("properties", {})
@@ -142,7 +129,7 @@ class CborWriter:
         if isinstance(value, list):
             items = schema.get("items", {})
             return [self.item(items, member) for member in value]
-        return value
+        return data_model_scalar_item(kind, value)
 
     def schema_at(self, root: Schema, path: Path) -> Schema:
         """The resolved schema of the value at PATH under ROOT ({} where the model says nothing)."""

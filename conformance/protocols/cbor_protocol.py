@@ -54,6 +54,26 @@ KEPT_TAGS = (0, EPOCH_TAG, 5, 21, 22, 23, 25, 28, 29, 30, 35, 36, 37, 256, 258, 
 NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
 
 
+FLOAT_KINDS = ("float", "double", "bigDecimal")
+_FROM_TEXT = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def data_model_scalar_item(kind: str | None, value: Any) -> Any:
+    """A scalar VALUE of the JSON data model as the CBOR item rpc-v2-cbor sends for a member of KIND (the
+    inverse of the decoder's reading): a timestamp's epoch number under tag 1, a blob's base64 text as its
+    bytes, a non-finite float's name as the float. Anything else (text that is no base64, ...) as it is."""
+    if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
+        return cbor2.CBORTag(EPOCH_TAG, value)
+    if kind == "blob" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:  # binascii.Error among them
+            return value
+    if kind in FLOAT_KINDS and isinstance(value, str) and value in _FROM_TEXT:
+        return _FROM_TEXT[value]
+    return value
+
+
 def _kept(tag: int) -> Any:
     return lambda value, _immutable: cbor2.CBORTag(tag, value)
 

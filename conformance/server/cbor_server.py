@@ -14,9 +14,6 @@ SerializationException.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import math
 import re
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -27,14 +24,18 @@ from conformance import spec
 from conformance.errors import UsageError
 from conformance.exchange import HttpRequest, HttpResponse
 from conformance.protocols.base import part_root, resolve, shape_kind
-from conformance.protocols.cbor_protocol import EPOCH_TAG, PROTOCOL_HEADER, PROTOCOL_HEADER_VALUE, RpcV2CborProtocol
+from conformance.protocols.cbor_protocol import (
+    PROTOCOL_HEADER,
+    PROTOCOL_HEADER_VALUE,
+    RpcV2CborProtocol,
+    data_model_scalar_item,
+)
 from conformance.server.protocol import REQUEST_ID_HEADER, ServerProtocol, ServiceError, message_member, new_request_id
 from conformance.spec.derive import Schema
 
 CBOR_CONTENT_TYPE = "application/cbor"
 QUERY_ERROR_HEADER = "x-amzn-query-error"
 ROUTE = re.compile(r"(?:/.*)?/service/(?P<service>[^/]+)/operation/(?P<operation>[^/]+)/?")
-NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 _DECODER = RpcV2CborProtocol()
 
 
@@ -112,15 +113,6 @@ def to_cbor(document: Schema, schema: Schema | None, value: Any) -> Any:
     kind = shape_kind(schema)
     if value is None:
         return None
-    if kind == "timestamp" and isinstance(value, int | float) and not isinstance(value, bool):
-        return cbor2.CBORTag(EPOCH_TAG, value)
-    if kind == "blob" and isinstance(value, str):
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            return value
-    if kind in ("float", "double") and isinstance(value, str) and value in NON_FINITE:
-        return NON_FINITE[value]
     if kind == "structure" and isinstance(value, dict):
         properties = schema.get("properties", {})
         return {key: to_cbor(document, properties.get(key), item) for key, item in value.items()}
@@ -130,4 +122,4 @@ def to_cbor(document: Schema, schema: Schema | None, value: Any) -> Any:
         values = schema.get("additionalProperties")
         return {key: to_cbor(document, values if isinstance(values, dict) else None, item)
                 for key, item in value.items()}
-    return value
+    return data_model_scalar_item(kind, value)
