@@ -344,6 +344,17 @@ def finish(bindings: Bindings, headers: dict[str, str], body: bytes, expected: A
     return expected
 
 
+def structure_payload(bindings: Bindings, properties: dict[str, Any], members: dict[str, Any]) -> Any:
+    """The value a structure payload member's body holds: the member, with the members the model does not know
+    (an unknown-member case) put inside it, where a client would find them."""
+    assert bindings.payload is not None
+    value = members.get(bindings.payload)
+    unknown = {name: item for name, item in members.items() if name not in properties}
+    if unknown and (value is None or isinstance(value, dict)):
+        value = {**(value or {}), **unknown}
+    return value
+
+
 class RestGenerator(ResponseGenerator):
     """What the rest-json and rest-xml generators share: members where the model binds them, bases a rest answer
     carries exactly, families that apply to the operation. Subclasses write the body (`body_bytes`) and the
@@ -492,12 +503,9 @@ class RestJsonResponseGenerator(RestGenerator):
         bindings = self.bindings(part)
         properties = self.root_properties(part)
         if bindings.payload is not None and bindings.payload_schema is not None:
-            value = members.get(bindings.payload)
             if bindings.raw_payload:
-                return raw_payload_bytes(bindings.payload_schema, value)
-            unknown = {name: item for name, item in members.items() if name not in properties}
-            if unknown and (value is None or isinstance(value, dict)):
-                value = {**(value or {}), **unknown}  # members the model does not know: in the body's object
+                return raw_payload_bytes(bindings.payload_schema, members.get(bindings.payload))
+            value = structure_payload(bindings, properties, members)
             return encode(value if value is not None else {})
         return encode({name: item for name, item in members.items() if name not in bindings.bound})
 
@@ -588,12 +596,9 @@ class RestXmlResponseGenerator(RestGenerator, XmlResponseGenerator):
         bindings = self.bindings("output")
         properties = self.root_properties("output")
         if bindings.payload is not None and bindings.payload_schema is not None:
-            value = members.get(bindings.payload)
             if bindings.raw_payload:
-                return raw_payload_bytes(bindings.payload_schema, value)
-            unknown = {name: item for name, item in members.items() if name not in properties}
-            if unknown and (value is None or isinstance(value, dict)):
-                value = {**(value or {}), **unknown}
+                return raw_payload_bytes(bindings.payload_schema, members.get(bindings.payload))
+            value = structure_payload(bindings, properties, members)
             member = properties[bindings.payload]
             name = str(member.get("x-aws-xml-name") or bindings.payload_schema.get("x-aws-xml-name")
                        or bindings.payload_schema.get("x-aws-shape") or bindings.payload)
