@@ -29,6 +29,7 @@ from conformance.protocols.requests import FORM_CONTENT_TYPE, MAX_FORM_FIELDS, d
 from conformance.protocols.xml_encode import ec2_error, ec2_output, query_error, query_output, xml_safe
 from conformance.server.protocol import REQUEST_ID_HEADER, ServerProtocol, ServiceError, new_request_id
 from conformance.server.validation_messages import InputProblem, validation_message
+from conformance.spec.derive import Schema
 
 XML_CONTENT_TYPE = "text/xml"
 QUERY_VALIDATION_ERROR = "ValidationError"
@@ -101,6 +102,33 @@ class FormProtocol(ServerProtocol):
             return spec.document(self.service, operation)
         return self.service_document
 
+    # -- answers: the XML each protocol writes (`output_xml`, `error_xml`), the rest shared ---------------------
+
+    def output_xml(self, document: Schema, root: Schema | None, value: Any, request_id: str) -> bytes:
+        raise NotImplementedError
+
+    def error_xml(self, document: Schema, shape: Schema | None, code: str, message: str, members: dict[str, Any],
+                  status: int, request_id: str) -> bytes:
+        raise NotImplementedError
+
+    def success(self, operation: str, value: Any, request_id: str | None = None) -> HttpResponse:
+        request_id = request_id or new_request_id()
+        document = spec.document(self.service, operation)
+        body = self.output_xml(document, part_root(document, "output"), xml_safe(value or {}), request_id)
+        return HttpResponse(200, self.headers(request_id), body)
+
+    def error(self, error: ServiceError, operation: str | None = None,
+              request_id: str | None = None) -> HttpResponse:
+        request_id = request_id or new_request_id()
+        shape = self.error_shape(operation, error.code)
+        members = {name: value for name, value in xml_safe(error.members).items() if name.lower() != "message"}
+        body = self.error_xml(self.document_of(operation), shape, self.wire_code(shape, error.code),
+                              xml_safe(error.message), members, error.status, request_id)
+        # The status the error shape declares (EC2 declares no error shapes: the error's own status).
+        status = int(shape.get("x-aws-error", {}).get("httpStatusCode", error.status)) if shape else error.status
+        return HttpResponse(status, self.headers(request_id), body)
+
+
 class QueryProtocol(FormProtocol):
     name: ClassVar[str] = "query"
 
@@ -113,22 +141,12 @@ class QueryProtocol(FormProtocol):
             parts.append(f"Unknown parameter(s) {names}: the model of this action does not have them")
         return ServiceError(QUERY_VALIDATION_ERROR, "; ".join(parts))
 
-    def success(self, operation: str, value: Any, request_id: str | None = None) -> HttpResponse:
-        request_id = request_id or new_request_id()
-        document = spec.document(self.service, operation)
-        body = query_output(document, part_root(document, "output"), xml_safe(value or {}), request_id)
-        return HttpResponse(200, self.headers(request_id), body)
+    def output_xml(self, document: Schema, root: Schema | None, value: Any, request_id: str) -> bytes:
+        return query_output(document, root, value, request_id)
 
-    def error(self, error: ServiceError, operation: str | None = None,
-              request_id: str | None = None) -> HttpResponse:
-        request_id = request_id or new_request_id()
-        shape = self.error_shape(operation, error.code)
-        document = self.document_of(operation)
-        members = {name: value for name, value in xml_safe(error.members).items() if name.lower() != "message"}
-        body = query_error(document, shape, self.wire_code(shape, error.code), xml_safe(error.message), members,
-                           sender=error.status < 500, request_id=request_id)
-        status = int(shape.get("x-aws-error", {}).get("httpStatusCode", error.status)) if shape else error.status
-        return HttpResponse(status, self.headers(request_id), body)
+    def error_xml(self, document: Schema, shape: Schema | None, code: str, message: str, members: dict[str, Any],
+                  status: int, request_id: str) -> bytes:
+        return query_error(document, shape, code, message, members, sender=status < 500, request_id=request_id)
 
 
 class Ec2Protocol(FormProtocol):
@@ -147,21 +165,12 @@ class Ec2Protocol(FormProtocol):
         return ServiceError("InvalidParameterValue", f"Value {shown}for parameter {_parameter(problem.path)} is "
                                                      f"invalid. {problem.constraint}")
 
-    def success(self, operation: str, value: Any, request_id: str | None = None) -> HttpResponse:
-        request_id = request_id or new_request_id()
-        document = spec.document(self.service, operation)
-        body = ec2_output(document, part_root(document, "output"), xml_safe(value or {}), request_id)
-        return HttpResponse(200, self.headers(request_id), body)
+    def output_xml(self, document: Schema, root: Schema | None, value: Any, request_id: str) -> bytes:
+        return ec2_output(document, root, value, request_id)
 
-    def error(self, error: ServiceError, operation: str | None = None,
-              request_id: str | None = None) -> HttpResponse:
-        request_id = request_id or new_request_id()
-        shape = self.error_shape(operation, error.code)
-        document = self.document_of(operation)
-        members = {name: value for name, value in xml_safe(error.members).items() if name.lower() != "message"}
-        body = ec2_error(document, shape, self.wire_code(shape, error.code), xml_safe(error.message), members,
-                         request_id=request_id)
-        return HttpResponse(error.status, self.headers(request_id), body)
+    def error_xml(self, document: Schema, shape: Schema | None, code: str, message: str, members: dict[str, Any],
+                  status: int, request_id: str) -> bytes:
+        return ec2_error(document, shape, code, message, members, request_id=request_id)
 
 
 def _parameter(path: str) -> str:
