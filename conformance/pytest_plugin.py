@@ -110,6 +110,7 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
             started.touch()
         target, resources = _session_target(config)
         options.resources = resources
+        options.shrunk = config.stash.setdefault(_SHRUNK, set())  # the process's operations are one run
         if target.replays_recording:
             from conformance.cassettes.session import use_recorded_cases
 
@@ -136,6 +137,7 @@ def _operation_result(config: pytest.Config, service: str, operation: str) -> Op
 
 _RESULTS = pytest.StashKey[dict[tuple[str, str], OperationResult]]()
 _DEADLINE = pytest.StashKey[float | None]()
+_SHRUNK = pytest.StashKey[set[str]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -64,15 +64,22 @@ def required_names(service: str, operation: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-@functools.lru_cache(maxsize=64)
-def producers(service: str, name: str) -> tuple[str, ...]:
-    """Operations whose output carries a member NAME: listers first (they need no input), then creators."""
+@functools.lru_cache(maxsize=8)  # a matrix runs one service after another
+def output_members(service: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each operation of SERVICE (sorted) with every member name its output carries, read once a service:
+    asked per (service, name), the walks over the model cost a whole-service run seconds (Glue: 3 s)."""
     model = spec.deriver(service).raw
-    found = []
+    table = []
     for operation, definition in sorted(model["operations"].items()):
         output = definition.get("output", {}).get("shape")
-        if output and name in _member_names(model["shapes"], output):
-            found.append(operation)
+        table.append((operation, frozenset(_member_names(model["shapes"], output)) if output else frozenset()))
+    return tuple(table)
+
+
+@functools.lru_cache(maxsize=1024)
+def producers(service: str, name: str) -> tuple[str, ...]:
+    """Operations whose output carries a member NAME: listers first (they need no input), then creators."""
+    found = [operation for operation, names in output_members(service) if name in names]
     listers = [op for op in found if op.startswith(LIST_PREFIXES) and not required_names(service, op)]
     creators = [op for op in found if op.startswith(CREATE_PREFIXES)]
     return tuple(listers + creators)

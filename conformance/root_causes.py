@@ -38,12 +38,15 @@ _NUMBER = re.compile(r"(?<![\w<])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _NAME = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+\b|\b[A-Z]{2,}[a-z]\w*\b")  # CamelCase: codes, shapes
 _SHAPE = re.compile(r"\(shape [^)]+\)")
 _LIST = re.compile(r"<(name|value)>(?:, <\1>)+")  # an enum's values, an operation's declared errors
+# botocore's XML parser error quotes the whole body it could not read: the example, not the defect.
+_ECHOED_BODY = re.compile(r"(Further retries may succeed:).*", re.DOTALL)
 
 
 @functools.lru_cache(maxsize=65536)  # every report groups the same findings again
 def template(message: str, operation: str = "") -> str:
     """MESSAGE with its values taken out; JSON type names stay (they say what kind of defect it is)."""
     text = message.replace(operation, "<operation>") if operation else message
+    text = _ECHOED_BODY.sub(r"\1 <body>", text)
 
     def quoted(match: re.Match[str]) -> str:
         inner = match.group(0)[1:-1]

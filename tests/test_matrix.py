@@ -50,6 +50,30 @@ def test_links_are_inferred_from_member_names() -> None:
     assert harvest({"Transforms": [{"TransformId": "a"}, {"TransformId": "b"}]}, "TransformId") == ["a", "b"]
 
 
+def test_links_read_the_model_once_per_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.resources as resources
+
+    walks: list[str] = []
+    walk = resources._member_names
+
+    def counted(shapes: dict[str, object], root: str) -> set[str]:
+        walks.append(root)
+        return walk(shapes, root)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(resources, "_member_names", counted)
+    resources.output_members.cache_clear()
+    resources.producers.cache_clear()
+    try:
+        producers("glue", "TransformId")
+        first = len(walks)
+        assert first > 0
+        assert "StartMLEvaluationTaskRun" in producers("glue", "TaskRunId")  # another name: no walk again
+        assert len(walks) == first
+    finally:
+        resources.output_members.cache_clear()
+        resources.producers.cache_clear()
+
+
 def test_real_resources_are_created_on_moto() -> None:
     options = RunOptions(checks=dict(CHECKS), max_examples=5, seed=1)
     with make_target("moto") as moto:

@@ -103,6 +103,12 @@ def test_templates_take_the_values_out_and_keep_the_kind_of_defect() -> None:
                     "InvalidInputException) nor a common AWS error", "GetJob") == \
         template("error code 'Nope' is neither declared for GetTrigger (InvalidInputException) nor a common AWS "
                  "error", "GetTrigger")
+    # botocore quotes the unreadable body (request ids, the case's values): one defect whatever it held.
+    unreadable = ("botocore failed to read the response: ResponseParserError: Unable to parse response (not "
+                  "well-formed (invalid token): line 1, column {}), invalid XML received. Further retries may "
+                  "succeed:\nb'<ErrorResponse><Error><Message>Policy {}\\x08 not found</Message></Error>"
+                  "<RequestId>{}</RequestId></ErrorResponse>'")
+    assert template(unreadable.format(60, "a", "rUEmTk8Fi0N")) == template(unreadable.format(72, "bb", "eBeyjgSy"))
 
 
 def test_the_html_report_opens_with_the_picture_then_root_causes_then_operations() -> None:

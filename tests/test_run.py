@@ -98,6 +98,83 @@ def test_failing_case_is_shrunk_to_the_smallest_input() -> None:
     assert len(params["TransformId"]) == 1 and len(params["TaskRunId"]) == 1
 
 
+class _BrokenForLongIds(CorrectHandler):
+    """ExecutionTime as a string, but only for a TransformId of 4 or more characters: a defect whose first
+    case is rarely its smallest."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            long_id = len(json.loads(body).get("TransformId", "")) >= 4
+        except (ValueError, AttributeError, TypeError):
+            long_id = False
+        self.mode = "response_schema" if long_id else "correct"
+        self.rfile = io.BytesIO(body)
+        super().do_POST()
+
+
+def test_a_root_cause_shrunk_once_in_a_run_is_not_shrunk_again() -> None:
+    from conformance.root_causes import group
+
+    options = RunOptions(checks=dict(CHECKS), max_examples=EXAMPLES, seed=1)  # one run: shared by operations
+    results = []
+    with serve_handler(_BrokenForLongIds) as url, make_target(url) as endpoint:
+        for _ in range(2):  # the same operation twice: the second shows the same defect, as its first case had it
+            results.append(Runner(endpoint, options).run_operation("glue", "GetMLTaskRun"))
+    first, second = (next(f for f in r.findings if f.check == "response_schema") for r in results)
+    assert first.request["params"]["TransformId"] == "0000"  # shrunk: the smallest id that shows it
+    assert len(options.shrunk) == 1
+    # Found again, and reported with the case that showed it: not shrunk again.
+    assert second.key == first.key and second.request["params"] != first.request["params"]
+    # The root cause keeps the shrunk example: what --emit-tests writes stays small.
+    causes, _ = group(results)
+    cause = next(c for c in causes if c.check == "response_schema")
+    assert cause.operations == ["glue:GetMLTaskRun"] and cause.findings == 2
+    assert cause.example["request"]["params"]["TransformId"] == "0000"
+
+
+def test_a_run_without_shared_root_causes_shrinks_each_operation() -> None:
+    with serve_handler(_BrokenForLongIds) as url, make_target(url) as endpoint:
+        for _ in range(2):  # each a run of its own
+            result = Runner(endpoint, RunOptions(checks=dict(CHECKS), max_examples=EXAMPLES, seed=1)).run_operation(
+                "glue", "GetMLTaskRun")
+            finding = next(f for f in result.findings if f.check == "response_schema")
+            assert finding.request["params"]["TransformId"] == "0000"
+
+
+def test_a_shrink_sends_a_bounded_number_of_cases() -> None:
+    from conformance.runner import SHRINK_SENDS
+
+    # moto's glue ListTriggers accepts a DependentJobName that breaks its pattern; shrinking that string
+    # sent 1,000 cases (24 s) before the bound. Up to 4 rounds of 3 kinds, each its examples and one shrink.
+    options = RunOptions(checks=dict(CHECKS), max_examples=5, seed=1)
+    with make_target("moto") as moto:
+        result = Runner(moto, options).run_operation("glue", "ListTriggers")
+    assert any(f.check == "negative_data_rejection" for f in result.findings)
+    assert result.cases <= 4 * 3 * (5 + SHRINK_SENDS + 1)
+
+
+def test_an_unimplemented_operation_ends_at_its_first_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.runner as runner
+
+    built: list[str] = []
+    drawn: list[object] = []
+
+    def counted(service: str, operation: str, kind: str, examples: dict[str, list[Any]]) -> Any:
+        built.append(kind)
+        return runner_case_strategy(service, operation, kind, examples).map(lambda case: drawn.append(case) or case)
+
+    runner_case_strategy = runner.case_strategy
+    monkeypatch.setattr(runner, "case_strategy", counted)
+    with make_target("moto") as moto:  # moto has no glue GetMLTaskRun
+        result = Runner(moto, RunOptions(checks=dict(CHECKS), max_examples=25, seed=1)).run_operation(
+            "glue", "GetMLTaskRun")
+    assert result.status == "not-implemented"
+    # No other kind is built, and no more cases drawn once the answer said it: one draw, one case.
+    assert built == ["valid"]
+    assert len(drawn) == 1
+
+
 def test_same_seed_repeats_the_run_exactly() -> None:
     with serve("response_schema") as url:
         first = run_against(url, seed=7)
