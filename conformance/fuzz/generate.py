@@ -276,14 +276,16 @@ COMMON_ERRORS: tuple[tuple[str, int, dict[str, str]], ...] = (
 
 
 def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse | None:
+    """Errors any AWS service may answer with, as this service would send them, written as the protocol
+    writes an error (`ResponseGenerator.common_error_wire`)."""
     if not gen.common_errors:
         return None
     raw, status, members = _pick(gen.common_errors, variant)
     code = raw.rsplit("#", 1)[-1]
     known = gen.context.error_for_code(code)
-    expectation = Expectation(VALID, members, code, known.name if known else None)
-    return WireResponse(status, gen.context.headers(), gen.document_bytes({"__type": raw, **members}),
-                        f"common error {raw} (HTTP {status})", "common-error", "error code", expectation)
+    headers, body, expected, shown = gen.common_error_wire(raw, code, status, members, known)
+    return WireResponse(status, headers, body, f"common error {shown} (HTTP {status})", "common-error",
+                        "error code", Expectation(VALID, expected, code, known.name if known else None))
 
 
 def _common_errors(context: OperationContext) -> tuple[tuple[str, int, dict[str, str]], ...]:
@@ -650,6 +652,12 @@ class ResponseGenerator:
 
     def base_bytes(self, base: Base) -> bytes:
         return encode({"__type": base.code, **base.body} if base.is_error else base.body)
+
+    def common_error_wire(self, raw: str, code: str, status: int, members: dict[str, str],
+                          known: DeclaredError | None) -> tuple[dict[str, str], bytes, Any, str]:
+        """A common error RAW (CODE without its namespace) with MEMBERS on the wire: its headers, its body,
+        the members a client must read from them (KNOWN: the service's shape for CODE), the code as sent."""
+        return self.context.headers(), self.document_bytes({"__type": raw, **members}), members, raw
 
     def document_bytes(self, document: Any) -> bytes:
         """DOCUMENT (a body in the wire data model) in the protocol's encoding: JSON here."""

@@ -257,23 +257,6 @@ def _rest_json_bad_code(gen: ResponseGenerator, base: Base, slot: int, variant: 
                               target="missing or invalid code", code_header=header, extra=extra)
 
 
-def _rest_json_common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse | None:
-    assert isinstance(gen, RestJsonResponseGenerator)
-    if not gen.common_errors:
-        return None
-    raw, status, members = _pick(gen.common_errors, variant)
-    code = raw.rsplit("#", 1)[-1]
-    known = gen.context.error_for_code(code)
-    headers = gen.context.headers()
-    headers[ERROR_TYPE_HEADER] = raw
-    body = encode(members)
-    expected = members
-    if known is not None:  # an error shape may bind members to headers every answer has (X-Amzn-ErrorType)
-        expected = finish(bindings_of_root(known.schema, known.schema), headers, body, members)
-    return WireResponse(status, headers, body, f"common error {raw} (HTTP {status})", "common-error",
-                        "error code", Expectation(VALID, expected, code, known.name if known else None))
-
-
 # -- rest-xml error envelopes -----------------------------------------------------------------------------------------
 
 def _error_envelope(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse:
@@ -304,8 +287,6 @@ REST_FAMILIES: tuple[Family, ...] = (
 _JSON_REPLACED = {"error-code": Family("error-code", VALID, ERROR, _rest_json_error_code, weight=2,
                                        doc="X-Amzn-ErrorType (with a URI, namespaced), body code, Code, __type, "
                                            "header and body together, disagreeing (the header wins)"),
-                  "common-error": Family("common-error", VALID, ERROR, _rest_json_common_error,
-                                         doc="undeclared errors any AWS service may send"),
                   "bad-error-code": Family("bad-error-code", MALFORMED, ERROR, _rest_json_bad_code, weight=2,
                                            doc="no code, non-string __type and code, empty X-Amzn-ErrorType")}
 REST_JSON_FAMILIES: tuple[Family, ...] = (
@@ -508,6 +489,17 @@ class RestJsonResponseGenerator(RestGenerator):
             value = structure_payload(bindings, properties, members)
             return encode(value if value is not None else {})
         return encode({name: item for name, item in members.items() if name not in bindings.bound})
+
+    def common_error_wire(self, raw: str, code: str, status: int, members: dict[str, str],
+                          known: DeclaredError | None) -> tuple[dict[str, str], bytes, Any, str]:
+        """The code in X-Amzn-ErrorType, the members in the body."""
+        headers = self.context.headers()
+        headers[ERROR_TYPE_HEADER] = raw
+        body = encode(members)
+        expected: Any = members
+        if known is not None:  # an error shape may bind members to headers every answer has (X-Amzn-ErrorType)
+            expected = finish(bindings_of_root(known.schema, known.schema), headers, body, members)
+        return headers, body, expected, raw
 
     def error_head(self, base: Base, members: dict[str, Any], code_header: str | None) -> tuple[int, dict[str, str]]:
         status, headers = self.head(self.part_of(base), members, base.status)

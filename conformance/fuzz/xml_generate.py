@@ -316,27 +316,14 @@ def _bad_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> W
     return gen.raw(base, body.encode("utf-8"), f"error with {label}", "bad-error-code", "error envelope")
 
 
-def _common_error(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> WireResponse | None:
-    """Errors any AWS service may answer with (the JSON generator's list), in the query error envelope."""
-    assert isinstance(gen, XmlResponseGenerator)
-    if not gen.common_errors:
-        return None
-    raw, status, members = _pick(gen.common_errors, variant)
-    code = raw.rsplit("#", 1)[-1]
-    known = gen.context.error_for_code(code)
-    expectation = Expectation(VALID, members, code, known.name if known else None)
-    body = gen.error_body(None, code, next(iter(members.values()), None), members, status)
-    return WireResponse(status, gen.context.headers(), body, f"common error {code} (HTTP {status})",
-                        "common-error", "error code", expectation)
-
-
 XML_FAMILIES: tuple[Family, ...] = (
     Family("valid", VALID, BOTH, json_families._valid, weight=4, doc="a valid output or declared error"),
     Family("null-member", VALID, BOTH, json_families._null_member, doc="a member left out"),
     Family("unknown-member", VALID, BOTH, json_families._unknown_member, doc="an element the model does not know"),
     Family("namespace", VALID, BOTH, _namespaces,
            doc="no, another, a prefixed or an extra namespace (clients ignore namespaces); an undeclared prefix"),
-    Family("common-error", VALID, ERROR, _common_error, doc="undeclared errors any AWS service may send"),
+    Family("common-error", VALID, ERROR, json_families._common_error,
+           doc="undeclared errors any AWS service may send"),
     Family("content-type", "intact", BOTH, json_families._content_type,
            doc="a valid body with a wrong or missing Content-Type"),
     Family("wrong-scalar-text", MALFORMED, BOTH, _wrong_text, weight=3,
@@ -409,6 +396,12 @@ class XmlResponseGenerator(ResponseGenerator):
         if self.context.protocol == "ec2":
             return ec2_error(self.document, schema, code, message, members)
         return query_error(self.document, schema, code, message, members, sender=status < 500)
+
+    def common_error_wire(self, raw: str, code: str, status: int, members: dict[str, str],
+                          known: DeclaredError | None) -> tuple[dict[str, str], bytes, Any, str]:
+        """In the protocol's error envelope, its message the first member's."""
+        body = self.error_body(None, code, next(iter(members.values()), None), members, status)
+        return self.context.headers(), body, members, code
 
     def error_envelope(self, inner: str) -> str:
         """INNER in the protocol's error envelope (for error answers broken inside it)."""
