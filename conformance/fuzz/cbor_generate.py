@@ -45,6 +45,7 @@ from conformance.fuzz.generate import (
     _member_target,
     _pick,
     replaced,
+    value_at,
 )
 from conformance.fuzz.wire import INTACT, MALFORMED, VALID, Expectation, WireResponse
 from conformance.protocols.cbor_protocol import EPOCH_TAG, FLOAT_KINDS, data_model_scalar_item
@@ -146,18 +147,6 @@ class CborWriter:
                 return {}
             schema = self.context.resolve(_non_null(target))
         return schema
-
-
-def value_at(body: Any, path: Path) -> Any:
-    value = body
-    for step in path:
-        if isinstance(value, dict) and isinstance(step, str):
-            value = value.get(step)
-        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
-            value = value[step]
-        else:
-            return None
-    return value
 
 
 # -- indefinite lengths (valid) ------------------------------------------------------------------------

@@ -150,6 +150,19 @@ class _SlotFinder:
                 self.virtual(resolved, (*path, 0), virtual - 1)
 
 
+def value_at(body: Any, path: Path) -> Any:
+    """The value at PATH in BODY (None where the path leads nowhere): what `replaced` would replace."""
+    value = body
+    for step in path:
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
+            value = value[step]
+        else:
+            return None
+    return value
+
+
 def replaced(value: Any, path: Path, new: Any) -> Any:
     """A copy of VALUE with NEW at PATH (copied along the path only; missing containers are created)."""
     if not path:

@@ -108,14 +108,7 @@ def _wrapping(gen: ResponseGenerator, base: Base, slot: int, variant: int) -> Wi
 
 
 def _items_of(base: Base, slot: Slot) -> Any:
-    value: Any = base.body
-    for step in slot.path:
-        if isinstance(value, dict) and isinstance(step, str):
-            value = value.get(step)
-        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
-            value = value[step]
-        else:
-            return None
+    value = json_families.value_at(base.body, slot.path)
     return value if isinstance(value, list | dict) and value else None
 
 
