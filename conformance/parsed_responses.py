@@ -14,9 +14,7 @@ and `judge` gives it the verdicts of the response checks:
 
 from __future__ import annotations
 
-import base64
 import datetime
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +23,7 @@ from conformance import spec
 from conformance.checks.aws_deviations import output_findings
 from conformance.checks.errors import error_findings
 from conformance.findings import Finding
-from conformance.fuzz.convert import format_timestamp, spells_non_finite
+from conformance.fuzz.convert import bytes_and_floats_in_data_model, format_timestamp
 from conformance.spec.derive import Schema, resolve_ref
 
 # What botocore adds to every parse, not part of the output shape.
@@ -94,13 +92,7 @@ class _Converter:
             return value if fmt is None else format_timestamp(value, str(fmt))
         if isinstance(value, str) and schema.get("contentEncoding") == "base64" and not schema.get("x-aws-streaming"):
             value = value.encode("utf-8")  # placebo writes the bytes of a blob as their text
-        if isinstance(value, bytes | bytearray):
-            if schema.get("contentEncoding") == "base64":
-                return base64.b64encode(bytes(value)).decode("ascii")
-            return value
-        if isinstance(value, float) and not math.isfinite(value) and spells_non_finite(schema):
-            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-        return value
+        return bytes_and_floats_in_data_model(schema, value)
 
 
 def _member_target(schema: Any) -> Schema:

@@ -44,6 +44,18 @@ def spells_non_finite(schema: Schema) -> bool:
     return any(isinstance(option, dict) and "NaN" in option.get("enum", ()) for option in schema.get("anyOf", ()))
 
 
+def bytes_and_floats_in_data_model(schema: Schema, value: Any) -> Any:
+    """A parsed scalar as the data model writes it: a blob's bytes as base64 text, a non-finite float of an
+    unbounded member by its name ("NaN", "Infinity", "-Infinity"); anything else as it is."""
+    if isinstance(value, bytes | bytearray):
+        if schema.get("contentEncoding") == "base64":
+            return base64.b64encode(bytes(value)).decode("ascii")
+        return value
+    if isinstance(value, float) and not math.isfinite(value) and spells_non_finite(schema):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
+
+
 def is_json_value_header(schema: Any) -> bool:
     """A rest member bound to a header and holding JSON (`jsonvalue`: base64 of JSON text on the wire)."""
     return isinstance(schema, dict) and bool(schema.get("x-aws-jsonvalue")) and schema.get("x-aws-location") == "header"
@@ -99,13 +111,7 @@ class WireCodec:
                 return format_timestamp(value, fmt)
             except (ValueError, OverflowError, OSError):
                 return value  # no instant (e.g. a UTC offset of 25 hours): left for validation to reject
-        if isinstance(value, bytes | bytearray):
-            if schema.get("contentEncoding") == "base64":
-                return base64.b64encode(bytes(value)).decode("ascii")
-            return value
-        if isinstance(value, float) and not math.isfinite(value) and spells_non_finite(schema):
-            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-        return value
+        return bytes_and_floats_in_data_model(schema, value)
 
     def _dict_to_wire(self, schema: Schema, value: dict[Any, Any]) -> dict[Any, Any]:
         kind = schema.get("x-aws-type")
