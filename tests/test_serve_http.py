@@ -61,6 +61,23 @@ def test_a_chunked_body_over_the_limit_gets_413(server: ServeServer) -> None:
     assert connection.getresponse().status == 413
 
 
+def test_a_client_still_sending_a_refused_body_reads_the_413_not_a_reset(server: ServeServer) -> None:
+    """The server stops reading at the limit; what the client sends after that (more than the server's
+    read buffer) is drained, not answered with a connection reset (closing a socket with unread input
+    resets it)."""
+    parsed = urllib.parse.urlsplit(server.url)
+    with socket.create_connection((parsed.hostname or "", parsed.port or 0), timeout=10) as raw:
+        raw.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSGlue.GetMLTransforms\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n186a0\r\n" + b" " * 100_000 + b"\r\n")
+        time.sleep(0.2)  # the server has answered and stopped reading by now
+        raw.sendall(b"10\r\n" + b" " * 16 + b"\r\n0\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b"RequestEntityTooLargeException" in answer
+
+
 def test_a_small_chunked_body_is_read(server: ServeServer) -> None:
     connection = _connection(server)
     connection.request("POST", "/", body=iter([b'{"MaxResults"', b": 5}"]),

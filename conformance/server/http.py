@@ -1,7 +1,8 @@
 """The threaded HTTP/1.1 server around an `Endpoint`: keep-alive, a body size limit, a clean stop.
 
 Each connection gets a thread (ThreadingHTTPServer). A body larger than `max_body_bytes` is refused with
-413 before it is read (also on `Expect: 100-continue`), and the connection closed. `stop()` stops
+413 before it is read (also on `Expect: 100-continue`), and the connection closed after a bounded
+lingering read of what the client still sends (so that it reads the 413, not a reset). `stop()` stops
 accepting, lets the requests in flight finish (up to a grace period), closes idle keep-alive connections
 and the socket: what SIGTERM does in `conformance serve`.
 """
@@ -24,6 +25,9 @@ from conformance.server.judge import JUDGE_PATH, REPORT_PATH
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 IDLE_CONNECTION_SECONDS = 120.0
+# How long, and how much, a refused body is still read before its connection closes (see _refuse_body).
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1024 * 1024
 RESERVED_PATHS = frozenset({JUDGE_PATH, REPORT_PATH})
 
 
@@ -187,9 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
         if length is None:
             return b""
         if length < 0:
-            self.close_connection = True
-            self._send(self.server.endpoint.protocol.plain_error(400, "SerializationException",
-                                                                 "invalid Content-Length header"))
+            self._refuse_body(400, "SerializationException", "invalid Content-Length header")
             return None
         if length > limit:
             self._too_large(length)
@@ -204,9 +206,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 size = int(line.split(b";", 1)[0].strip() or b"x", 16)
             except ValueError:
-                self.close_connection = True
-                self._send(self.server.endpoint.protocol.plain_error(400, "SerializationException",
-                                                                     "malformed chunked body"))
+                self._refuse_body(400, "SerializationException", "malformed chunked body")
                 return None
             if size == 0:
                 while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
@@ -220,9 +220,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.readline(1024)
 
     def _too_large(self, length: int) -> None:
-        self.close_connection = True
         message = f"request body of {length} bytes exceeds the limit of {self.server.max_body_bytes} bytes"
-        self._send(self.server.endpoint.protocol.plain_error(413, "RequestEntityTooLargeException", message))
+        self._refuse_body(413, "RequestEntityTooLargeException", message)
+
+    def _refuse_body(self, status: int, code: str, message: str) -> None:
+        """Answer with an error instead of reading the body, then close the connection the way Apache's
+        and nginx's lingering close do: stop writing, and drop what the client still sends for a bounded
+        time and size. Closing with unread input makes the kernel reset the connection, and a client still
+        writing its body would get a broken pipe or a reset instead of this answer."""
+        self.close_connection = True
+        self._send(self.server.endpoint.protocol.plain_error(status, code, message))
+        deadline = time.monotonic() + LINGER_SECONDS
+        dropped = 0
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)
+            while dropped < LINGER_BYTES and (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                data = self.connection.recv(65536)
+                if not data:
+                    break  # the client read the answer and closed
+                dropped += len(data)
 
     # -- answers ------------------------------------------------------------------------------------------
 
