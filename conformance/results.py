@@ -57,6 +57,7 @@ class OperationResult:
     notes: list[str] = field(default_factory=list)
     real_resource: bool = False  # a valid case reached an existing resource (a 2xx with a discovered id)
     stats: OperationStats = field(default_factory=OperationStats)
+    seconds: float = 0.0  # wall time the operation took, bounds and shrinks included
 
     @property
     def errors(self) -> int:
@@ -69,13 +70,14 @@ class OperationResult:
     def as_json(self) -> dict[str, Any]:
         return {"service": self.service, "operation": self.operation, "status": self.status, "cases": self.cases,
                 "real_resource": self.real_resource, "notes": self.notes, "stats": self.stats.as_json(),
-                "findings": [finding.as_json() for finding in self.findings]}
+                "seconds": round(self.seconds, 3), "findings": [finding.as_json() for finding in self.findings]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OperationResult:
         return cls(data["service"], data["operation"], data["status"], data["cases"],
                    [Finding.from_json(f) for f in data["findings"]], data.get("notes", []),
-                   data.get("real_resource", False), OperationStats.from_json(data.get("stats", {})))
+                   data.get("real_resource", False), OperationStats.from_json(data.get("stats", {})),
+                   float(data.get("seconds", 0.0)))
 
 
 @dataclass

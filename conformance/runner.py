@@ -23,6 +23,7 @@ from hypothesis.errors import FlakyFailure, HypothesisException, Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 
 from conformance import spec
+from conformance.bounds import MEMORY_BOUND_BYTES, OperationOverran, operation_bounds
 from conformance.cases import KINDS, Case, Expectation, case_identity, case_strategy, jsonable
 from conformance.checks import CheckContext, CheckFunction
 from conformance.determinism import pin_generation
@@ -58,6 +59,10 @@ class RunOptions:
     examples: dict[str, list[Any]] = field(default_factory=dict)
     max_seconds: float | None = None  # bound on the whole run
     operation_seconds: float | None = None  # bound on each operation, so one slow operation cannot stall a matrix
+    # Bound on the process's memory during an operation (conformance.bounds), None for none; and what a
+    # matrix worker says before it ends itself when an interrupt does not stop the operation (None: it does not).
+    memory_bytes: int | None = MEMORY_BOUND_BYTES
+    on_bounds_exit: Callable[[str], object] | None = None
     resources: ResourcePool | None = None  # real ids discovered or created at the target
     # Called with each case the target answered, its boto3 parameters and the exchange (a recording keeps them).
     on_sent: Callable[[str, str, Case, Any, Exchange], None] | None = None
@@ -157,12 +162,36 @@ class Runner:
         return RunResult(self.target.name, self.seed, results, time.perf_counter() - started)
 
     def run_operation(self, service: str, operation: str) -> OperationResult:
+        """One operation within its time and memory bounds, which stop even a single case that never ends
+        (conformance.bounds). An operation stopped that way is an error that keeps what it found before."""
+        started = time.perf_counter()
+        self._current: _OperationState | None = None
+        try:
+            with operation_bounds(self.options.operation_seconds, self.options.memory_bytes,
+                                  self.options.on_bounds_exit):
+                result = self._run_operation(service, operation)
+        except (OperationOverran, MemoryError) as error:
+            result = self._overran(service, operation, error)
+            relieve(self.target, self.options.resources, above=0)  # whatever the case was building goes too
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _overran(self, service: str, operation: str, error: BaseException) -> OperationResult:
+        state = self._current
+        result = state.result if state is not None else OperationResult(service, operation)
+        if state is not None:
+            result.findings = state.collector.findings()
+        result.status = "error"
+        result.notes.append("the operation " + ("ran out of memory" if isinstance(error, MemoryError) else str(error)))
+        return result
+
+    def _run_operation(self, service: str, operation: str) -> OperationResult:
         result = OperationResult(service, operation)
         if not self.target.allows(service, operation):
             result.status = "skipped"
             result.notes.append("mutating operation on real AWS: pass --allow-mutating to run it")
             return result
-        state = _OperationState(result, _Collector())
+        state = self._current = _OperationState(result, _Collector())
         if self.options.operation_seconds is not None:
             state.deadline = time.monotonic() + self.options.operation_seconds
         recorded = self.options.recorded_cases(service, operation) if self.options.recorded_cases else None

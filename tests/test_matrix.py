@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,6 +87,8 @@ def test_real_resources_are_created_on_moto() -> None:
 def test_operation_time_bound_ends_the_operation() -> None:
     options = RunOptions(checks=dict(CHECKS), max_examples=50, seed=1, operation_seconds=0.0)
     with serve("correct") as url, make_target(url) as endpoint:
+        Runner(endpoint, RunOptions(checks=dict(CHECKS), max_examples=1)).run_operation("glue", "GetMLTaskRun")
+        # Warm (the schema read, the strategies built), it stops at its first case, well within the hard bound.
         result = Runner(endpoint, options).run_operation("glue", "GetMLTaskRun")
     assert result.status == "error"
     assert "the operation's time bound was reached" in result.notes
@@ -193,6 +196,44 @@ def test_memory_bound_stops_a_case_that_allocates_without_end() -> None:
             held.append(bytes(1024**2))
     assert len(held) >= 64
     held.clear()
+
+
+def test_one_operation_may_not_grow_the_process_by_more_than_its_share() -> None:
+    """Stopped at its own growth, long before the process's bound: a runaway case is cut short sooner."""
+    held: list[bytes] = []
+    with pytest.raises(OperationOverran, match="grew the process by more than 64 MiB"), \
+            operation_bounds(None, resident_bytes() + 1024**3, growth_bytes=64 * 1024**2):
+        while len(held) < 900:  # ends by itself short of the process's bound: a regression fails, never hangs
+            held.append(b"\x01" * 1024**2)  # written, so resident (zeroed pages would not be)
+            time.sleep(0.002)  # as moto grows: slowly enough for the watch, which polls
+    assert 64 <= len(held) < 900
+    held.clear()
+
+
+def test_a_case_that_never_ends_is_stopped_and_keeps_what_the_operation_found(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without workers too: the runner's own bound stops one case stuck inside a call (between cases it
+    could not), and the operation keeps the findings of the cases before it."""
+    import conformance.runner as runner_module
+
+    real_call, calls = runner_module.call, [0]
+
+    def call_then_hang(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 4:
+            ends = time.monotonic() + 30  # ends by itself: a regression fails, never hangs
+            while time.monotonic() < ends:
+                time.sleep(0.05)
+        return real_call(*args, **kwargs)
+
+    monkeypatch.setattr(runner_module, "call", call_then_hang)
+    options = RunOptions(checks=dict(CHECKS), max_examples=20, seed=1, strict=True, operation_seconds=0.5)
+    with serve("enum") as url, make_target(url) as endpoint:
+        result = Runner(endpoint, options).run_operation("glue", "GetMLTaskRun")
+    assert result.status == "error"
+    assert "the operation exceeded its time bound of 0.5 s" in result.notes
+    assert any(finding.check == "enum" for finding in result.findings), result.findings
+    assert 0.5 + HARD_BOUND_GRACE <= result.seconds < 10
 
 
 def test_memory_far_past_the_bound_ends_the_worker_at_once_and_says_why(tmp_path: Path) -> None:
