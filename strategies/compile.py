@@ -331,49 +331,51 @@ def _structure(required: dict[str, Strategy], optional: list[tuple[str, Strategy
     integer used as a bit mask (a single choice; it shrinks towards 0, no optional member) when there are
     few, else a short list of member indices (which shrinks towards fewer and earlier members); past MOST
     members the rest are left out."""
-    needed = list(required.items())
-    names = [name for name, _ in optional]
-    members = [strategy for _, strategy in optional]
+    needed = tuple(required.items())
+    names = tuple(name for name, _ in optional)
+    members = tuple(strategy for _, strategy in optional)
     if not optional:
         if not needed:
             return st.builds(dict)
-
-        # Not fixed_dictionaries: it also draws a shuffle of the keys, a cost with no use here.
-        @st.composite
-        def fixed(draw: st.DrawFn) -> dict[str, Any]:
-            value: dict[str, Any] = {}
-            for name, strategy in needed:  # a loop, not a comprehension: composite() looks for `draw` here
-                value[name] = draw(strategy)
-            return value
-
-        return fixed()
+        return _fixed_structure(needed)
     if len(optional) <= MASK_MEMBERS and fewest == 0 and len(optional) <= 2 * most:
-        mask = st.integers(0, 2 ** len(optional) - 1)
-
-        @st.composite
-        def masked(draw: st.DrawFn) -> dict[str, Any]:
-            value = {name: draw(strategy) for name, strategy in needed}
-            bits, present = draw(mask), 0
-            index = 0
-            while bits and present < most:
-                if bits & 1:
-                    value[names[index]] = draw(members[index])
-                    present += 1
-                bits >>= 1
-                index += 1
-            return value
-
-        return masked()
+        return _masked_structure(needed, st.integers(0, 2 ** len(optional) - 1), names, members, most)
     chosen = st.lists(st.integers(0, len(optional) - 1), unique=True, min_size=fewest, max_size=most)
+    return _listed_structure(needed, chosen, names, members)
 
-    @st.composite
-    def listed(draw: st.DrawFn) -> dict[str, Any]:
-        value = {name: draw(strategy) for name, strategy in needed}
-        for index in sorted(draw(chosen)):
+
+# The drawing functions of structures, decorated once here: st.composite reads its function's source (to
+# warn when it never draws), which cost a matrix a quarter of its time when done for every structure.
+
+
+@st.composite
+def _fixed_structure(draw: st.DrawFn, needed: tuple[tuple[str, Strategy], ...]) -> dict[str, Any]:
+    # Not fixed_dictionaries: it also draws a shuffle of the keys, a cost with no use here.
+    return {name: draw(strategy) for name, strategy in needed}
+
+
+@st.composite
+def _masked_structure(draw: st.DrawFn, needed: tuple[tuple[str, Strategy], ...], mask: Strategy,
+                      names: tuple[str, ...], members: tuple[Strategy, ...], most: int) -> dict[str, Any]:
+    value = {name: draw(strategy) for name, strategy in needed}
+    bits, present = draw(mask), 0
+    index = 0
+    while bits and present < most:
+        if bits & 1:
             value[names[index]] = draw(members[index])
-        return value
+            present += 1
+        bits >>= 1
+        index += 1
+    return value
 
-    return listed()
+
+@st.composite
+def _listed_structure(draw: st.DrawFn, needed: tuple[tuple[str, Strategy], ...], chosen: Strategy,
+                      names: tuple[str, ...], members: tuple[Strategy, ...]) -> dict[str, Any]:
+    value = {name: draw(strategy) for name, strategy in needed}
+    for index in sorted(draw(chosen)):
+        value[names[index]] = draw(members[index])
+    return value
 
 
 def _sizes(schema: Schema, low_keyword: str, high_keyword: str, depth: int) -> tuple[int, int]:

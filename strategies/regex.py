@@ -100,22 +100,24 @@ def _sequence(items: tuple[Node, ...], low: int, high: int) -> st.SearchStrategy
     for index in range(len(items) - 1, -1, -1):
         rest_low[index] = rest_low[index + 1] + items[index].low
         rest_high[index] = rest_high[index + 1] + items[index].high
+    return _draw_sequence(items, low, high, tuple(rest_low), tuple(rest_high))
 
-    @st.composite
-    def sequence(draw: st.DrawFn) -> str:
-        parts: list[str] = []
-        used = 0
-        for index, item in enumerate(items):
-            item_low = max(item.low, low - used - rest_high[index + 1])
-            item_high = min(item.high, high - used - rest_low[index + 1])
-            # Infeasible only when an earlier element's length left a gap no later one can fill.
-            assume(item_low <= item_high)
-            part = draw(_budgeted(item, int(max(item_low, 0)), int(item_high)))
-            parts.append(part)
-            used += len(part)
-        return "".join(parts)
 
-    return sequence()
+# Decorated once here, not for every pattern node: st.composite reads its function's source each time.
+@st.composite
+def _draw_sequence(draw: st.DrawFn, items: tuple[Node, ...], low: int, high: int, rest_low: tuple[int, ...],
+                   rest_high: tuple[float, ...]) -> str:
+    parts: list[str] = []
+    used = 0
+    for index, item in enumerate(items):
+        item_low = max(item.low, low - used - rest_high[index + 1])
+        item_high = min(item.high, high - used - rest_low[index + 1])
+        # Infeasible only when an earlier element's length left a gap no later one can fill.
+        assume(item_low <= item_high)
+        part = draw(_budgeted(item, int(max(item_low, 0)), int(item_high)))
+        parts.append(part)
+        used += len(part)
+    return "".join(parts)
 
 
 def _repetitions(node: Repeat, low: int, high: int) -> st.SearchStrategy[str]:
@@ -128,13 +130,13 @@ def _repetitions(node: Repeat, low: int, high: int) -> st.SearchStrategy[str]:
     most = min(most, fewest + REPEAT_SOFT_MAX)
     if fewest > most:
         return st.nothing()
+    return _draw_repetitions(item, fewest, int(most), low, high)
 
-    @st.composite
-    def repetitions(draw: st.DrawFn) -> str:
-        count = draw(st.integers(fewest, int(most)))
-        return draw(_sequence((item,) * count, low, high)) if count else ""
 
-    return repetitions()
+@st.composite
+def _draw_repetitions(draw: st.DrawFn, item: Node, fewest: int, most: int, low: int, high: int) -> str:
+    count = draw(st.integers(fewest, most))
+    return draw(_sequence((item,) * count, low, high)) if count else ""
 
 
 # -- patterns with assertions generation ignores ---------------------------------------------------

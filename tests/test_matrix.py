@@ -311,6 +311,27 @@ def test_over_the_memory_bound_the_mock_forgets_its_state_and_the_pool_its_value
         assert pool.values == {}
 
 
+def test_memory_a_reset_did_not_give_back_does_not_reset_the_mock_after_every_operation(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import conformance.memory as memory
+
+    class CountingTarget:
+        resets = 0
+
+        def reset(self) -> None:
+            self.resets += 1
+
+    resident = [2 * 1024**3]  # above RESET_ABOVE_BYTES, and still there after the reset
+    monkeypatch.setattr(memory, "resident_bytes", lambda: resident[0])
+    monkeypatch.setattr(memory, "_left_by_last_reset", 0)
+    target = CountingTarget()
+    assert relieve(target, None)  # type: ignore[arg-type]
+    assert not relieve(target, None)  # type: ignore[arg-type]  # nothing a reset could give back
+    resident[0] += memory.RESET_MARGIN_BYTES + 1  # grown by a margin since: worth a reset again
+    assert relieve(target, None)  # type: ignore[arg-type]
+    assert target.resets == 2
+
+
 def test_a_crashing_worker_is_replaced_however_often_it_crashes(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # A plugin that kills its worker on six operations: more crashes than xdist replaces by default (4).
