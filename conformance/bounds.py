@@ -35,7 +35,7 @@ MEMORY_BOUND_BYTES = 3 * 1024**3
 # moto, kinesis CreateStream 90 MB/s) is stopped at this, not only once the whole process reaches the bound:
 # tens of seconds sooner, and with memory left for the operations after it. The largest answer of the moto
 # matrix (ec2 DescribeInstanceTypes, 3.5 MB of XML) costs a few tens of megabytes parsed.
-OPERATION_GROWTH_BYTES = 1024**3
+OPERATION_GROWTH_BYTES = 512 * 1024**2
 MEMORY_POLL_SECONDS = 0.2
 MEMORY_EXIT_AFTER_SECONDS = 15.0
 MEMORY_EXIT_CODE = 70

@@ -56,7 +56,7 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     RunOption("max-time", "bound on the whole run", {"type": float, "metavar": "SECONDS"}),
     RunOption("allow-mutating", "with --target aws: also run operations that change resources",
               {"action": "store_true"}),
-    RunOption("operation-timeout", "bound on each operation (default: none; 30 with --workers)",
+    RunOption("operation-timeout", "bound on each operation (default: none; 20 with --workers)",
               {"type": float, "metavar": "SECONDS"}),
     RunOption("no-resources", "do not discover or create real resources for operations that need ids",
               {"action": "store_true"}),

@@ -31,7 +31,7 @@ from conformance.spec.models import load_service
 from conformance.targets import make_target
 from conformance.targets.moto_coverage import implemented_operations, implemented_services
 
-DEFAULT_OPERATION_SECONDS = 30.0
+DEFAULT_OPERATION_SECONDS = 20.0
 
 
 def add_parser(subparsers: Any) -> None:
