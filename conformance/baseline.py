@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,10 @@ MARK = "conformance-baseline"
 FORMAT = 1
 # Statuses whose findings say something: an operation that did not run cannot show a finding as fixed.
 RAN = ("pass", "fail")
-_INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 def finding_key(op: OperationResult, finding: Finding) -> str:
-    pointer = _INDEX.sub("/*", finding.pointer)
-    return "|".join((f"{op.service}:{op.operation}", finding.check, finding.severity, pointer,
+    return "|".join((f"{op.service}:{op.operation}", finding.check, finding.severity, finding.member_path,
                      template(finding.message, op.operation)))
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+_LIST_INDEX = re.compile(r"/\d+(?=/|$)")
 
 
 @dataclass
@@ -22,9 +24,15 @@ class Finding:
     aws_deviation: str = ""
 
     @property
+    def member_path(self) -> str:
+        """The pointer with list indexes taken out (`/connections/*/state`): the member, whichever item."""
+        return _LIST_INDEX.sub("/*", self.pointer)
+
+    @property
     def key(self) -> tuple[str, str, str]:
-        """Findings with the same key are the same defect seen on several cases."""
-        return (self.check, self.severity, self.pointer)
+        """Findings with the same key are the same defect seen on several cases, or on several items of one
+        list: moto's directconnect CreateLag answered thousands of connections, each one finding before."""
+        return (self.check, self.severity, self.member_path)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:

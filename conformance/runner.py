@@ -113,11 +113,11 @@ def sent_expectation(exchange: Exchange, expectation: str) -> Expectation:
     return "valid"
 
 
-FindingKey = tuple[str, str, str]  # Finding.key: check, severity, pointer
+FindingKey = tuple[str, str, str]  # Finding.key: check, severity, member path
 
 
 class _Collector:
-    """Findings of one operation, one per defect (check, severity, pointer), each from its smallest case."""
+    """Findings of one operation, one per defect (check, severity, member path), each from its smallest case."""
 
     def __init__(self) -> None:
         self.by_key: dict[FindingKey, tuple[int, Finding]] = {}

@@ -146,3 +146,20 @@ def test_the_html_report_shows_each_root_cause_of_an_operation_once_whole_and_it
                                                    if f"glue:{op.operation}" in c.operations})
     assert "more of the same root causes" in section and f"<a href='#{cause}'>{cause}</a></li>" in section
     assert "its body is not in the page" not in page
+
+
+# The same defect in each of 50 list items, as moto's directconnect answers thousands of connections.
+MANY_ITEMS = {"AWSGlue.GetJobs": {"Jobs": [{"Name": f"job-{n}", "CreatedOn": ISO} for n in range(50)]}}
+
+
+class _ManyItems(_Planted):
+    answers = MANY_ITEMS
+
+
+def test_one_defect_in_every_item_of_a_list_is_one_finding() -> None:
+    checks = {"response_schema": CHECKS["response_schema"]}
+    with serve_handler(_ManyItems) as url, make_target(url) as target:
+        result = Runner(target, RunOptions(checks=checks, max_examples=3, seed=1)).run_operation("glue", "GetJobs")
+    timestamps = [f for f in result.findings if f.member_path == "/Jobs/*/CreatedOn"]
+    assert len(timestamps) == 1, [f.pointer for f in result.findings]
+    assert timestamps[0].pointer == "/Jobs/0/CreatedOn"  # the finding still names an item a user can look at
