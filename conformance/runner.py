@@ -34,7 +34,7 @@ from conformance.protocols import protocol_for
 from conformance.reproduce import reproduce_snippet
 from conformance.resources import ResourcePool
 from conformance.results import OperationResult, RunResult
-from conformance.root_causes import root_cause_id, root_cause_key
+from conformance.root_causes import root_cause_id, root_cause_key, template
 from conformance.spec.validation import violations
 from conformance.targets.base import Target
 from conformance.targets.call import call
@@ -113,22 +113,31 @@ def sent_expectation(exchange: Exchange, expectation: str) -> Expectation:
     return "valid"
 
 
-FindingKey = tuple[str, str, str]  # Finding.key: check, severity, member path
+# A defect: check, severity, member path (Finding.key) and the message's template (the root cause's).
+FindingKey = tuple[str, str, str, str]
 
 
 class _Collector:
-    """Findings of one operation, one per defect (check, severity, member path), each from its smallest case."""
+    """Findings of one operation, one per defect, each from its smallest case.
 
-    def __init__(self) -> None:
+    The same wrong member in every item of a list is one defect (moto's directconnect CreateLag answered
+    thousands of connections, a finding each); two different wrongs at one member (an object, a boolean
+    where a string belongs) are two, as they are two root causes."""
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
         self.by_key: dict[FindingKey, tuple[int, Finding]] = {}
 
+    def key_of(self, finding: Finding) -> FindingKey:
+        return (*finding.key, template(finding.message, self.operation))
+
     def keeps(self, finding: Finding, size: int) -> bool:
-        known = self.by_key.get(finding.key)
+        known = self.by_key.get(self.key_of(finding))
         return known is None or size < known[0]
 
     def add(self, finding: Finding, size: int) -> None:
         if self.keeps(finding, size):
-            self.by_key[finding.key] = (size, finding)
+            self.by_key[self.key_of(finding)] = (size, finding)
 
     def error_keys(self) -> list[FindingKey]:
         return [key for key, (_, finding) in self.by_key.items() if finding.severity == "error"]
@@ -191,7 +200,7 @@ class Runner:
             result.status = "skipped"
             result.notes.append("mutating operation on real AWS: pass --allow-mutating to run it")
             return result
-        state = self._current = _OperationState(result, _Collector())
+        state = self._current = _OperationState(result, _Collector(operation))
         if self.options.operation_seconds is not None:
             state.deadline = time.monotonic() + self.options.operation_seconds
         recorded = self.options.recorded_cases(service, operation) if self.options.recorded_cases else None
@@ -390,7 +399,7 @@ class Runner:
                     finding.reproduce = reproduce_snippet(self.target, service, operation, params)
                     state.collector.add(finding, size)
                 if finding.severity == "error":
-                    failed[finding.key] = root_cause_id(root_cause_key(state.result, finding))
+                    failed[state.collector.key_of(finding)] = root_cause_id(root_cause_key(state.result, finding))
         return failed
 
     def _endpoint_raised(self, service: str, operation: str, case: Case, params: dict[str, Any],
@@ -409,7 +418,7 @@ class Runner:
             finding.request = _request_evidence(case, exchange)
             finding.reproduce = reproduce_snippet(self.target, service, operation, params)
             state.collector.add(finding, size)
-        return {finding.key: root_cause_id(root_cause_key(state.result, finding))}
+        return {state.collector.key_of(finding): root_cause_id(root_cause_key(state.result, finding))}
 
 
 @dataclass
