@@ -30,9 +30,8 @@ class Finding:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """Findings with the same key (and message template: conformance.runner) are the same defect seen on
-        several cases, or on several items of one list."""
-        return (self.check, self.severity, self.member_path)
+        """Findings with the same key are the same defect seen on several cases."""
+        return (self.check, self.severity, self.pointer)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Finding:

@@ -113,38 +113,40 @@ def sent_expectation(exchange: Exchange, expectation: str) -> Expectation:
     return "valid"
 
 
-# A defect: check, severity, member path (Finding.key) and the message's template (the root cause's).
-FindingKey = tuple[str, str, str, str]
+FindingKey = tuple[str, str, str]  # Finding.key: check, severity, pointer
 
 
 class _Collector:
-    """Findings of one operation, one per defect, each from its smallest case.
+    """Findings of one operation, one per defect (check, severity, pointer), each from its smallest case.
 
-    The same wrong member in every item of a list is one defect (moto's directconnect CreateLag answered
-    thousands of connections, a finding each); two different wrongs at one member (an object, a boolean
-    where a string belongs) are two, as they are two root causes."""
+    What it reports is one finding per wrong member whatever the list item (`findings`): moto's directconnect
+    CreateLag answered thousands of connections with the same wrong member, a finding each. Only the report
+    merges them: the run goes on telling defects apart by pointer, so it sends and shrinks the same cases."""
 
     def __init__(self, operation: str) -> None:
         self.operation = operation
         self.by_key: dict[FindingKey, tuple[int, Finding]] = {}
 
-    def key_of(self, finding: Finding) -> FindingKey:
-        return (*finding.key, template(finding.message, self.operation))
-
     def keeps(self, finding: Finding, size: int) -> bool:
-        known = self.by_key.get(self.key_of(finding))
+        known = self.by_key.get(finding.key)
         return known is None or size < known[0]
 
     def add(self, finding: Finding, size: int) -> None:
         if self.keeps(finding, size):
-            self.by_key[self.key_of(finding)] = (size, finding)
+            self.by_key[finding.key] = (size, finding)
 
     def error_keys(self) -> list[FindingKey]:
         return [key for key, (_, finding) in self.by_key.items() if finding.severity == "error"]
 
     def findings(self) -> list[Finding]:
-        ordered = sorted(self.by_key.values(), key=lambda item: (item[1].severity != "error", item[1].check,
-                                                                 item[1].pointer))
+        """The findings, the same wrong (check, severity, message template) at items of one list as one: the
+        smallest case's, else the first item's. A root cause is the same for all of them."""
+        merged: dict[tuple[str, str, str, str], tuple[int, Finding]] = {}
+        for size, finding in sorted(self.by_key.values(), key=lambda item: (item[0], item[1].pointer)):
+            merged.setdefault((finding.check, finding.severity, finding.member_path,
+                               template(finding.message, self.operation)), (size, finding))
+        ordered = sorted(merged.values(), key=lambda item: (item[1].severity != "error", item[1].check,
+                                                            item[1].pointer))
         return [finding for _, finding in ordered]
 
 
@@ -156,6 +158,7 @@ class Runner:
         self.seed = options.seed if options.seed is not None else random.randrange(2**31)
         self.progress = progress
         self._deadline = time.monotonic() + options.max_seconds if options.max_seconds else None
+        self._current: _OperationState | None = None  # the operation running: what a bound leaves of it
         pin_generation()  # the seed alone decides the cases, whatever else this process has imported
 
     def run(self, operations: Iterable[tuple[str, str]]) -> RunResult:
@@ -174,7 +177,7 @@ class Runner:
         """One operation within its time and memory bounds, which stop even a single case that never ends
         (conformance.bounds). An operation stopped that way is an error that keeps what it found before."""
         started = time.perf_counter()
-        self._current: _OperationState | None = None
+        self._current = None
         try:
             with operation_bounds(self.options.operation_seconds, self.options.memory_bytes,
                                   self.options.on_bounds_exit):
@@ -399,7 +402,7 @@ class Runner:
                     finding.reproduce = reproduce_snippet(self.target, service, operation, params)
                     state.collector.add(finding, size)
                 if finding.severity == "error":
-                    failed[state.collector.key_of(finding)] = root_cause_id(root_cause_key(state.result, finding))
+                    failed[finding.key] = root_cause_id(root_cause_key(state.result, finding))
         return failed
 
     def _endpoint_raised(self, service: str, operation: str, case: Case, params: dict[str, Any],
@@ -418,7 +421,7 @@ class Runner:
             finding.request = _request_evidence(case, exchange)
             finding.reproduce = reproduce_snippet(self.target, service, operation, params)
             state.collector.add(finding, size)
-        return {state.collector.key_of(finding): root_cause_id(root_cause_key(state.result, finding))}
+        return {finding.key: root_cause_id(root_cause_key(state.result, finding))}
 
 
 @dataclass

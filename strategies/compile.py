@@ -345,7 +345,7 @@ def _structure(required: dict[str, Strategy], optional: list[tuple[str, Strategy
 
 
 # The drawing functions of structures, decorated once here: st.composite reads its function's source (to
-# warn when it never draws), which cost a matrix a quarter of its time when done for every structure.
+# warn when it never draws): done for every structure, a quarter of a matrix worker's samples.
 
 
 @st.composite
