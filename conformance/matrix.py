@@ -40,6 +40,9 @@ def run_on_workers(operations: Sequence[tuple[str, str]], *, target: str, worker
             # `load`, not `loadgroup`: after a worker crash, xdist 3.8's group scheduling hands no more work
             # to the replacement and the matrix hangs. The plugin makes one item per operation instead.
             "-n", workers, "--dist", "load", "-q", "-p", "no:cacheprovider",
+            # pytest's unraisable-exception plugin collects garbage five times as each worker ends: with
+            # moto's state of thousands of resources, seconds at the end of the run for warnings nobody reads.
+            "-p", "no:unraisableexception",
             # A crashed worker is replaced however often it happens (at most once per operation: the plugin
             # does not run again an operation that crashed one); xdist's default gives up after 4 per worker,
             # and every operation not yet run would end without a result.

@@ -8,6 +8,7 @@ Transforms[].TransformId, CreateMLTransform → TransformId) can supply real val
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
@@ -124,10 +125,17 @@ class ResourcePool:
         self.create = create
         self.seed = seed
         self.values: dict[tuple[str, str], list[str]] = {}
+        # What producers answered, for the other names they carry: ec2 DescribeInstances lists instance,
+        # image, subnet, VPC and key ids, and was asked once per name (a second each, on moto's ec2), and
+        # RunInstances launched instances again for each name.
+        self.listed: dict[tuple[str, str], Any] = {}
+        self.created: dict[tuple[str, str], list[Any]] = {}
 
     def forget(self) -> None:
         """Drop every value found: the target's state was reset, and they are gone with it."""
         self.values.clear()
+        self.listed.clear()
+        self.created.clear()
 
     def examples_for(self, service: str, operation: str) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = {}
@@ -152,17 +160,35 @@ class ResourcePool:
             creating = operation.startswith(CREATE_PREFIXES) and not operation.startswith(LIST_PREFIXES)
             if creating and (not self.create or found):
                 continue
-            for params in self._inputs(service, operation, creating):
-                exchange = call(self.target.client(service), service, operation, params, wire_input=params)
-                if exchange.parsed is not None:
-                    found.extend(v for v in harvest(exchange.parsed, name) if v not in found)
+            for answer in self._answers(service, operation, creating):
+                found.extend(v for v in harvest(answer, name) if v not in found)
                 if found:
                     break
         return found[:MAX_VALUES]
 
-    def _inputs(self, service: str, operation: str, creating: bool) -> list[dict[str, Any]]:
+    def _answers(self, service: str, operation: str, creating: bool) -> Iterator[Any]:
+        """OPERATION's parsed answers (None where it gave none), each asked once for every name it carries:
+        a lister's until the service creates something, a creator's (one per drawn input, as needed) until
+        the target is reset."""
+        key = (service, operation)
         if not creating:
-            return [{}]
+            if key not in self.listed:
+                self.listed[key] = self._ask(service, operation, {})
+            yield self.listed[key]
+            return
+        made = self.created.setdefault(key, [])
+        yield from made
+        if len(made) < CREATE_ATTEMPTS:
+            for params in self._inputs(service, operation)[len(made):]:
+                answer = self._ask(service, operation, params)
+                made.append(answer)
+                self.listed = {listed: v for listed, v in self.listed.items() if listed[0] != service}
+                yield answer
+
+    def _ask(self, service: str, operation: str, params: dict[str, Any]) -> Any:
+        return call(self.target.client(service), service, operation, params, wire_input=params).parsed
+
+    def _inputs(self, service: str, operation: str) -> list[dict[str, Any]]:
         import strategies
 
         inputs = draw(strategies.valid_inputs(service, operation), CREATE_ATTEMPTS, self.seed)

@@ -84,6 +84,34 @@ def test_real_resources_are_created_on_moto() -> None:
     assert any(note.startswith("real resources: TransformId=") for note in result.notes)
 
 
+def test_a_producer_is_asked_once_for_every_name_it_carries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GetMLTransforms lists Name, TransformId and Role: it is asked once for all of them (ec2's
+    DescribeInstances carries a dozen names and took a second an answer), again only once the service has
+    created something, and again after a reset."""
+    import conformance.resources as resources_module
+
+    asked: list[str] = []
+    real_call = resources_module.call
+
+    def counting_call(client: Any, service: str, operation: str, params: Any, **kwargs: Any) -> Any:
+        asked.append(operation)
+        return real_call(client, service, operation, params, **kwargs)
+
+    monkeypatch.setattr(resources_module, "call", counting_call)
+    with make_target("moto") as moto:
+        pool = ResourcePool(moto, create=True, seed=1)
+        assert pool.values_for("glue", "TransformId", exclude="GetMLTransform"), "CreateMLTransform made one"
+        assert asked.count("GetMLTransforms") == 1 and asked.count("CreateMLTransform") == 1, asked
+        assert pool.values_for("glue", "Role", exclude="GetMLTransform"), "listed again after the creation"
+        assert asked.count("GetMLTransforms") == 2, asked
+        assert pool.values_for("glue", "Name", exclude="GetMLTransform"), "from the same answer"
+        assert asked.count("GetMLTransforms") == 2 and asked.count("CreateMLTransform") == 1, asked
+        moto.reset()
+        pool.forget()
+        pool.values_for("glue", "TransformId", exclude="GetMLTransform")
+        assert asked.count("GetMLTransforms") == 3 and asked.count("CreateMLTransform") == 2, asked
+
+
 def test_operation_time_bound_ends_the_operation() -> None:
     options = RunOptions(checks=dict(CHECKS), max_examples=50, seed=1, operation_seconds=0.0)
     with serve("correct") as url, make_target(url) as endpoint:
@@ -92,6 +120,21 @@ def test_operation_time_bound_ends_the_operation() -> None:
         result = Runner(endpoint, options).run_operation("glue", "GetMLTaskRun")
     assert result.status == "error"
     assert "the operation's time bound was reached" in result.notes
+
+
+def test_a_slow_operation_shares_its_time_bound_among_its_kinds() -> None:
+    """An endpoint whose every answer takes a while still gets invalid and boundary cases within the bound,
+    not only valid ones until the time is up (moto's ec2 DescribeImages takes a second an answer)."""
+    kinds: list[str] = []
+    options = RunOptions(checks=dict(CHECKS), max_examples=50, seed=1, operation_seconds=1.5,
+                         on_sent=lambda service, operation, case, params, exchange: kinds.append(case.kind))
+    with serve("correct", delay=0.1) as url, make_target(url) as endpoint:
+        # Warm (the schema read, the strategies built), so that the bound is spent on answers.
+        Runner(endpoint, RunOptions(checks=dict(CHECKS), max_examples=1)).run_operation("glue", "GetMLTaskRun")
+        result = Runner(endpoint, options).run_operation("glue", "GetMLTaskRun")
+    assert result.status == "error" and "the operation's time bound was reached" in result.notes
+    assert {"valid", "invalid", "boundary"} <= set(kinds), kinds
+    assert kinds.count("valid") < len(kinds) / 2, kinds  # the valid kind did not use the bound up alone
 
 
 def _broken_run() -> RunResult:

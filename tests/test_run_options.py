@@ -113,3 +113,23 @@ def test_allow_mutating_reaches_the_workers(tmp_path: Path, monkeypatch: pytest.
                                "--allow-mutating")
     assert refused["status"] == "skipped"
     assert allowed["status"] != "skipped" and allowed["cases"], allowed
+
+
+@pytest.mark.parametrize(("argv", "seconds"), [
+    (["glue"], None),  # one process, the user's: no bound unless asked
+    (["glue", "--workers", "2"], 20.0),  # a safety net for a matrix of the user's operations
+    (["--all-implemented", "--target", "moto"], 3.0),  # a whole-mock survey (bench/README.md)
+    (["--all-implemented", "--target", "moto", "--workers", "2"], 3.0),
+    (["--all-implemented", "--target", "moto", "--operation-timeout", "20"], 20.0),  # the user's word wins
+    (["glue", "--workers", "2", "--operation-timeout", "0.5"], 0.5),
+])
+def test_each_kind_of_run_has_its_operation_bound(argv: list[str], seconds: float | None) -> None:
+    from conformance.cli import build_parser
+    from conformance.commands.run_command import _plugin_args, operation_seconds
+
+    args = build_parser(["run"]).parse_args(["run", *argv])
+    assert operation_seconds(args) == seconds
+    flags = _plugin_args(args, started=0.0)
+    assert ("--conformance-operation-timeout" in flags) == (seconds is not None)
+    if seconds is not None:
+        assert flags[flags.index("--conformance-operation-timeout") + 1] == str(seconds)

@@ -31,7 +31,23 @@ from conformance.spec.models import load_service
 from conformance.targets import make_target
 from conformance.targets.moto_coverage import implemented_operations, implemented_services
 
-DEFAULT_OPERATION_SECONDS = 20.0
+# Bounds on each operation, unless --operation-timeout says otherwise. With workers: a safety net, so one
+# operation that runs away cannot stall the others. A whole-mock matrix is a survey of thousands of
+# operations in minutes: 98 % of moto's end within a second, and those that do not are the ones whose every
+# answer takes moto seconds (ec2 DescribeImages) or that launch thousands of resources (ec2 RunInstances,
+# emr RunJobFlow); past 3 s they found no root cause the full 20 s did not (bench/README.md), and cost a
+# third of the matrix's time.
+WORKERS_OPERATION_SECONDS = 20.0
+MATRIX_OPERATION_SECONDS = 3.0
+
+
+def operation_seconds(args: argparse.Namespace) -> float | None:
+    """The bound on each operation of this run (None: none)."""
+    if args.operation_timeout is not None:
+        return float(args.operation_timeout)
+    if args.all_implemented:
+        return MATRIX_OPERATION_SECONDS
+    return WORKERS_OPERATION_SECONDS if args.workers else None
 
 
 def add_parser(subparsers: Any) -> None:
@@ -130,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
                                 plugin_args=_plugin_args(args, started))
     else:
         options = RunOptions(checks=checks, max_examples=args.max_examples, seed=args.seed, strict=args.strict,
-                             examples=examples, max_seconds=args.max_time, operation_seconds=args.operation_timeout)
+                             examples=examples, max_seconds=args.max_time, operation_seconds=operation_seconds(args))
         with target, cassette_session(args, target, options, operations):  # --record, or a replay's recorded seed
             if not args.no_resources:
                 options.resources = ResourcePool(target, create=args.target != "aws", seed=args.seed or 0)
@@ -153,5 +169,5 @@ def run(args: argparse.Namespace) -> int:
 
 def _plugin_args(args: argparse.Namespace, started: float) -> list[str]:
     """The run's options, as the pytest plugin's flags, for the workers."""
-    return worker_flags(args, overrides={"operation_timeout": args.operation_timeout or DEFAULT_OPERATION_SECONDS},
+    return worker_flags(args, overrides={"operation_timeout": operation_seconds(args)},
                         started=started)
