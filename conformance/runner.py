@@ -29,7 +29,7 @@ from conformance.checks import CheckContext, CheckFunction
 from conformance.determinism import pin_generation
 from conformance.exchange import Exchange
 from conformance.findings import Finding
-from conformance.memory import relieve, resident_bytes
+from conformance.memory import relieve
 from conformance.protocols import protocol_for
 from conformance.reproduce import reproduce_snippet
 from conformance.resources import ResourcePool
@@ -48,8 +48,6 @@ MAX_ROUNDS_PER_KIND = 4
 # ListTriggers, 24 s). Counted, not timed, so that a seed still repeats the run exactly.
 SHRINK_SENDS = 50
 PARTLY_IMPLEMENTED = "partly implemented:"
-# An operation stopped at a bound that grew the process by more than this resets the target's state.
-BUILT_BYTES = 128 * 1024**2
 
 
 @dataclass
@@ -180,17 +178,13 @@ class Runner:
         (conformance.bounds). An operation stopped that way is an error that keeps what it found before."""
         started = time.perf_counter()
         self._current = None
-        resident = resident_bytes()
         try:
             with operation_bounds(self.options.operation_seconds, self.options.memory_bytes,
                                   self.options.on_bounds_exit):
                 result = self._run_operation(service, operation)
         except (OperationOverran, MemoryError) as error:
             result = self._overran(service, operation, error)
-            # What the case was building goes too, if it built much (a runaway ec2 RunInstances): an answer
-            # that is only slow (ec2 DescribeInstanceTypes) leaves nothing to forget, and a reset would cost
-            # the mock's own start again and every resource found, of every service.
-            relieve(self.target, self.options.resources, above=resident + BUILT_BYTES)
+            relieve(self.target, self.options.resources, above=0)  # whatever the case was building goes too
         result.seconds = time.perf_counter() - started
         return result
 
