@@ -170,7 +170,7 @@ class ResourcePool:
         """OPERATION's parsed answers (None where it gave none), asked once for every name they carry until
         the target is reset: a lister's answer, and a creator's, one per drawn input as needed. Like the
         values found, an answer is not asked again when the cases change the target's state: asking ec2's
-        DescribeImages and DescribeInstances again after each creation cost a quarter more of ec2's run."""
+        listers again after each creation made ec2's discovery a third longer (20 s to 27.6 s)."""
         key = (service, operation)
         if not creating:
             if key not in self.listed:

@@ -454,8 +454,8 @@ def _past(moment: float | None) -> bool:
 
 def _case_test(execute: Callable[[Case], None]) -> Callable[[Case], None]:
     """EXECUTE as the test Hypothesis runs. Hypothesis reads and tokenizes its test's source at every run
-    (a database key, even with no database): for the runner's `execute`, a few hundred such runs a second
-    in a matrix, that was 2 % of the whole time. This test's source is two lines."""
+    (a database key, even with no database): for the runner's `execute`, at every round of every kind,
+    that was 2 % of a whole-moto matrix. This test's source is two lines."""
     def test(case: Case) -> None:
         execute(case)
     return test
