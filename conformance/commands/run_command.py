@@ -17,7 +17,7 @@ from conformance.checks import select_checks
 from conformance.emit_tests import emit_tests
 from conformance.errors import UsageError
 from conformance.matrix import run_on_workers
-from conformance.options import add_arguments, worker_flags
+from conformance.options import MATRIX_OPERATION_SECONDS, WORKERS_OPERATION_SECONDS, add_arguments, worker_flags
 from conformance.report.console import Progress, summary
 from conformance.report.html_report import write_html
 from conformance.report.json_report import write_json_report
@@ -30,15 +30,6 @@ from conformance.shards import parse_shard, shard
 from conformance.spec.models import load_service
 from conformance.targets import make_target
 from conformance.targets.moto_coverage import implemented_operations, implemented_services
-
-# Bounds on each operation, unless --operation-timeout says otherwise. With workers: a safety net, so one
-# operation that runs away cannot stall the others. A whole-mock matrix is a survey of thousands of
-# operations in minutes: 98 % of moto's end within a second, and those that do not are the ones whose every
-# answer takes moto seconds (ec2 DescribeImages) or that launch thousands of resources (ec2 RunInstances,
-# emr RunJobFlow). Their seconds past 3 were a third of the matrix's time, and found one root cause of their
-# own, which a 3 s run reports as another exception of the same operation (bench/README.md).
-WORKERS_OPERATION_SECONDS = 20.0
-MATRIX_OPERATION_SECONDS = 3.0
 
 
 def operation_seconds(args: argparse.Namespace) -> float | None:
