@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 import conformance.resources as resources
@@ -17,7 +17,8 @@ from conformance.cli import main as conformance_main
 
 
 def main() -> None:
-    spent: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    calls: Counter[tuple[str, str]] = Counter()
+    seconds: defaultdict[tuple[str, str], float] = defaultdict(float)
     real_call = vars(resources)["call"]  # the name discovery calls through
 
     def timed_call(client: Any, service: str, operation: str, params: Any, **kwargs: Any) -> Any:
@@ -25,17 +26,15 @@ def main() -> None:
         try:
             return real_call(client, service, operation, params, **kwargs)
         finally:
-            counts = spent[(service, operation)]
-            counts[0] += 1
-            counts[1] += time.perf_counter() - started
+            calls[(service, operation)] += 1
+            seconds[(service, operation)] += time.perf_counter() - started
 
     vars(resources)["call"] = timed_call
     conformance_main(["run", *sys.argv[1:], "--target", "moto", "--max-examples", "5", "--seed", "1",
                       "--operation-timeout", "3"])
-    calls = sum(int(count) for count, _ in spent.values())
-    print(f"discovery: {calls} calls, {sum(seconds for _, seconds in spent.values()):.1f} s")
-    for (service, operation), (count, seconds) in sorted(spent.items(), key=lambda item: -item[1][1])[:25]:
-        print(f"{seconds:7.2f} s {int(count):5d}  {service}:{operation}")
+    print(f"discovery: {calls.total()} calls, {sum(seconds.values()):.1f} s")
+    for (service, operation), spent in sorted(seconds.items(), key=lambda item: -item[1])[:25]:
+        print(f"{spent:7.2f} s {calls[(service, operation)]:5d}  {service}:{operation}")
 
 
 if __name__ == "__main__":
